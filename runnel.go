@@ -3,6 +3,16 @@
 // running dataflows; the wire protocol lives in package server.
 package runnel
 
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/storage"
+	"github.com/runneldb/runnel/vector"
+)
+
 // Version is runnel's version, reported as part of server_version.
 const Version = "0.1.0"
 
@@ -10,18 +20,100 @@ const Version = "0.1.0"
 // whose protocol and catalogs runnel follows, then runnel's own.
 const ServerVersion = "15.0 (runnel " + Version + ")"
 
+// DatabaseName is the one database a runnel server holds.
+const DatabaseName = "runnel"
+
 // Options configure a DB.
 type Options struct{}
 
-// DB is an open runnel database.
-type DB struct{}
+// DB is an open runnel database: one data directory.
+type DB struct {
+	store   *storage.Store
+	catalog *catalog.Catalog
+}
 
 // Open opens (creating if needed) the database stored in dir.
-func Open(dir string, opts Options) (*DB, error) { return &DB{}, nil }
+func Open(dir string, opts Options) (*DB, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("runnel: data directory: %w", err)
+	}
+	st, err := storage.Open(dir)
+	if err != nil {
+		return nil, fmt.Errorf("runnel: open storage in %s: %w", dir, err)
+	}
+	cat, err := catalog.Open(st)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("runnel: load catalog: %w", err)
+	}
+	return &DB{store: st, catalog: cat}, nil
+}
 
-// Connect starts a session. It fails with 3D000 for a database other than
-// "runnel".
-func (db *DB) Connect(p ConnParams) (*Session, error) { return &Session{db: db}, nil }
+// ConnParams are what a client sends at connection start.
+type ConnParams struct {
+	User     string
+	Database string
+	// Options holds the other startup parameters: application_name,
+	// client_encoding, DateStyle, TimeZone, search_path, options, …
+	Options map[string]string
+}
+
+// Connect starts a session for a client. The database must be "runnel"
+// (3D000 otherwise); startup parameters set session parameters.
+func (db *DB) Connect(p ConnParams) (*Session, error) {
+	database := p.Database
+	if database == "" {
+		database = p.User
+	}
+	if database != DatabaseName {
+		return nil, vector.Errorf(vector.CodeInvalidCatalogName, "database %q does not exist", database)
+	}
+	s := &Session{db: db, user: p.User, settings: newSessionSettings()}
+	s.settings.values["session_authorization"] = p.User
+	for name, value := range p.Options {
+		if name == "options" {
+			if err := s.applyOptions(value); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if st, known := settings[strings.ToLower(name)]; !known || st.readOnly {
+			continue // other startup parameters are not ours to judge
+		}
+		if _, err := s.settings.set(name, value); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// applyOptions applies the "options" startup parameter: -c name=value …
+func (s *Session) applyOptions(opts string) error {
+	fields := strings.Fields(opts)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		var kv string
+		switch {
+		case f == "-c" && i+1 < len(fields):
+			i++
+			kv = fields[i]
+		case strings.HasPrefix(f, "-c"):
+			kv = f[2:]
+		case strings.HasPrefix(f, "--"):
+			kv = f[2:]
+		default:
+			continue
+		}
+		name, value, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		if _, err := s.settings.set(strings.ReplaceAll(name, "-", "_"), value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Close stops every dataflow and closes storage.
-func (db *DB) Close() error { return nil }
+func (db *DB) Close() error { return db.store.Close() }

@@ -69,6 +69,24 @@ func (s *Stream) Next() (*vector.Batch, error) {
 	return nil, s.err
 }
 
+// NextContext is Next that gives up when ctx is done (returning ctx.Err()).
+func (s *Stream) NextContext(ctx context.Context) (*vector.Batch, error) {
+	for {
+		select {
+		case m, ok := <-s.c:
+			if !ok {
+				<-s.done
+				return nil, s.err
+			}
+			if m.Batch != nil {
+				return m.Batch, nil
+			}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
 // Close stops the operator and waits for it to finish.
 func (s *Stream) Close() {
 	s.cancel()

@@ -1,0 +1,39 @@
+# runnel — the Makefile is how everything is done.
+
+GO        ?= go
+BIN       := bin/runnel
+FUZZTIME  ?= 10s
+
+.PHONY: run build test vet unit fuzz bench clean
+
+## run: build and start the server on 127.0.0.1:6877 with data in ./runnel-data
+run: build
+	./$(BIN) serve
+
+## build: build the runnel binary into bin/
+build:
+	$(GO) build -o $(BIN) ./cmd/runnel
+
+## test: the whole suite — vet, unit/protocol/sqllogictest/client/crash tests, short fuzzing
+test: vet unit fuzz
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout 15m ./...
+
+## fuzz: a short run of each fuzz target (FUZZTIME each)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParseText$$' -fuzztime $(FUZZTIME) ./vector
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBinary$$' -fuzztime $(FUZZTIME) ./vector
+	$(GO) test -run '^$$' -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./server
+	$(GO) test -run '^$$' -fuzz '^FuzzStatement$$' -fuzztime $(FUZZTIME) .
+
+## bench: the benchmarks of the engine (go test -bench), 5 runs each for benchstat
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./vector ./operators ./storage .
+
+clean:
+	rm -rf bin

@@ -1,0 +1,258 @@
+// Package catalog holds runnel's named objects — schemas and tables for now;
+// views, materialized views, sources, sinks and pipelines later — and
+// persists each as a JSON record in storage, keyed by its OID.
+//
+// Every object is a record with a kind, an OID and the OIDs of the objects
+// it depends on (a table depends on its schema). A new kind of object is a
+// new record kind plus its entries in state; dependency checks on DROP work
+// on records of every kind alike.
+package catalog
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/runneldb/runnel/storage"
+	"github.com/runneldb/runnel/vector"
+)
+
+// Schema is a namespace of relations.
+type Schema struct {
+	ID   uint32 // OID
+	Name string
+}
+
+// Table is a stored table. Its ID is its OID and also its storage id.
+type Table struct {
+	ID         uint32
+	Schema     string
+	Name       string
+	Columns    []Column
+	PrimaryKey []int // column indexes; nil when the table has none
+	// PrimaryKeyName is the primary key constraint's name, "<table>_pkey"
+	// at creation; renaming the table does not change it (as in Postgres).
+	PrimaryKeyName string
+}
+
+// Column is a column of a table.
+type Column struct {
+	Name    string
+	Type    vector.Type
+	NotNull bool
+	Default string // SQL text of the DEFAULT expression, "" when none
+}
+
+// Types returns the column types.
+func (t *Table) Types() []vector.Type {
+	types := make([]vector.Type, len(t.Columns))
+	for i, c := range t.Columns {
+		types[i] = c.Type
+	}
+	return types
+}
+
+// Well-known OIDs: Postgres' own for the built-in schemas; user objects
+// start at FirstUserOID, as in Postgres.
+const (
+	OIDPgCatalog         uint32 = 11
+	OIDPublic            uint32 = 2200
+	OIDInformationSchema uint32 = 13207
+	FirstUserOID         uint32 = 16384
+)
+
+// Catalog is the set of named objects. It is safe for concurrent use: DDL
+// is serialized, and readers see immutable snapshots — objects handed out
+// are never modified (a change replaces the object).
+type Catalog struct {
+	st *storage.Store
+	mu sync.Mutex // serializes changes
+	s  atomic.Pointer[state]
+}
+
+// state is an immutable snapshot of the catalog.
+type state struct {
+	nextOID uint32
+	objects map[uint32]*object
+	schemas map[string]*Schema
+	tables  map[qname]*Table
+}
+
+type qname struct{ schema, name string }
+
+// object is one catalog record in memory.
+type object struct {
+	rec    record
+	schema *Schema
+	table  *Table
+}
+
+// Open loads the catalog from st, creating the built-in schemas on first
+// open, and drops storage tables that no catalog record owns (left by a
+// crash halfway through CREATE or DROP TABLE).
+func Open(st *storage.Store) (*Catalog, error) {
+	c := &Catalog{st: st}
+	s := &state{nextOID: FirstUserOID, objects: map[uint32]*object{},
+		schemas: map[string]*Schema{}, tables: map[qname]*Table{}}
+	var recs []record
+	err := st.CatalogRecords(func(id uint64, data []byte) error {
+		var r record
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("catalog: record %d: %w", id, err)
+		}
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Schemas first: tables name theirs by OID.
+	slices.SortStableFunc(recs, func(a, b record) int { return cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]) })
+	for _, r := range recs {
+		o, err := r.object(s)
+		if err != nil {
+			return nil, err
+		}
+		s.add(o)
+	}
+	c.s.Store(s)
+	if len(recs) == 0 {
+		for _, sc := range []Schema{{OIDPgCatalog, "pg_catalog"}, {OIDPublic, "public"}, {OIDInformationSchema, "information_schema"}} {
+			if err := c.put(&object{rec: schemaRecord(&sc), schema: &sc}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, id := range st.TableIDs() {
+		if o := c.s.Load().objects[uint32(id)]; o == nil || o.table == nil {
+			if err := st.DropTable(id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, t := range c.Tables() {
+		if err := c.attach(t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// add registers o in s (which the caller owns).
+func (s *state) add(o *object) {
+	s.objects[o.rec.ID] = o
+	s.nextOID = max(s.nextOID, o.rec.ID+1)
+	switch {
+	case o.schema != nil:
+		s.schemas[o.schema.Name] = o.schema
+	case o.table != nil:
+		s.tables[qname{o.table.Schema, o.table.Name}] = o.table
+	}
+}
+
+// remove unregisters o from s (which the caller owns).
+func (s *state) remove(o *object) {
+	delete(s.objects, o.rec.ID)
+	switch {
+	case o.schema != nil:
+		delete(s.schemas, o.schema.Name)
+	case o.table != nil:
+		delete(s.tables, qname{o.table.Schema, o.table.Name})
+	}
+}
+
+// clone returns a copy of s that may be changed.
+func (s *state) clone() *state {
+	return &state{nextOID: s.nextOID, objects: maps.Clone(s.objects),
+		schemas: maps.Clone(s.schemas), tables: maps.Clone(s.tables)}
+}
+
+// put persists o (new or replacing the object with its OID) and publishes
+// a state with it. The caller holds mu, or is Open.
+func (c *Catalog) put(o *object) error {
+	data, err := json.Marshal(o.rec)
+	if err != nil {
+		return err
+	}
+	if err := c.st.PutCatalog(uint64(o.rec.ID), data); err != nil {
+		return err
+	}
+	s := c.s.Load().clone()
+	if old := s.objects[o.rec.ID]; old != nil {
+		s.remove(old)
+	}
+	s.add(o)
+	c.s.Store(s)
+	return nil
+}
+
+// drop deletes o's record (and its storage, for a table) and publishes a
+// state without it. The caller holds mu.
+func (c *Catalog) drop(o *object) error {
+	if err := c.st.DeleteCatalog(uint64(o.rec.ID)); err != nil {
+		return err
+	}
+	s := c.s.Load().clone()
+	s.remove(o)
+	c.s.Store(s)
+	if o.table != nil {
+		return c.st.DropTable(uint64(o.rec.ID))
+	}
+	return nil
+}
+
+// dependents returns the objects that depend on oid, in OID order.
+func (s *state) dependents(oid uint32) []*object {
+	var out []*object
+	for _, o := range s.objects {
+		if slices.Contains(o.rec.Deps, oid) {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b *object) int { return cmp.Compare(a.rec.ID, b.rec.ID) })
+	return out
+}
+
+// Schema returns the schema called name.
+func (c *Catalog) Schema(name string) (*Schema, bool) {
+	sc, ok := c.s.Load().schemas[name]
+	return sc, ok
+}
+
+// Table returns the table schema.name.
+func (c *Catalog) Table(schema, name string) (*Table, bool) {
+	t, ok := c.s.Load().tables[qname{schema, name}]
+	return t, ok
+}
+
+// TableByID returns the table with OID id.
+func (c *Catalog) TableByID(id uint32) (*Table, bool) {
+	if o := c.s.Load().objects[id]; o != nil && o.table != nil {
+		return o.table, true
+	}
+	return nil, false
+}
+
+// Schemas returns every schema, in OID order.
+func (c *Catalog) Schemas() []*Schema {
+	var out []*Schema
+	for _, sc := range c.s.Load().schemas {
+		out = append(out, sc)
+	}
+	slices.SortFunc(out, func(a, b *Schema) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Tables returns every table, in OID order.
+func (c *Catalog) Tables() []*Table {
+	var out []*Table
+	for _, t := range c.s.Load().tables {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *Table) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}

@@ -1,0 +1,169 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/runneldb/runnel/vector"
+)
+
+// CreateSchema creates a schema. It fails with 42P06 when one of that name
+// exists, unless ifNotExists.
+func (c *Catalog) CreateSchema(name string, ifNotExists bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s.Load()
+	if _, ok := s.schemas[name]; ok {
+		if ifNotExists {
+			return nil
+		}
+		return vector.Errorf(vector.CodeDuplicateSchema, "schema \"%s\" already exists", name)
+	}
+	sc := &Schema{ID: s.nextOID, Name: name}
+	return c.put(&object{rec: schemaRecord(sc), schema: sc})
+}
+
+// DropSchema drops a schema; with cascade, the objects in it too. It fails
+// with 3F000 when there is no such schema (unless ifExists) and with 2BP01
+// when objects depend on it and not cascade.
+func (c *Catalog) DropSchema(name string, ifExists, cascade bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s.Load()
+	sc, ok := s.schemas[name]
+	if !ok {
+		if ifExists {
+			return nil
+		}
+		return vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", name)
+	}
+	return c.dropWithDependents(s.objects[sc.ID], cascade)
+}
+
+// dropWithDependents drops o, and with cascade everything depending on it
+// (recursively); without cascade dependents make it fail with 2BP01.
+func (c *Catalog) dropWithDependents(o *object, cascade bool) error {
+	deps := c.s.Load().dependents(o.rec.ID)
+	if len(deps) > 0 && !cascade {
+		var detail []string
+		for _, d := range deps {
+			detail = append(detail, fmt.Sprintf("%s %s depends on %s %s", d.rec.Kind, describe(d), o.rec.Kind, describe(o)))
+		}
+		return &vector.Error{Code: vector.CodeDependentObjectsStillExist,
+			Message: fmt.Sprintf("cannot drop %s %s because other objects depend on it", o.rec.Kind, describe(o)),
+			Detail:  strings.Join(detail, "\n"),
+			Hint:    "Use DROP ... CASCADE to drop the dependent objects too."}
+	}
+	for _, d := range deps {
+		if err := c.dropWithDependents(d, true); err != nil {
+			return err
+		}
+	}
+	return c.drop(o)
+}
+
+// describe names an object as Postgres' dependency messages do.
+func describe(o *object) string {
+	if o.table != nil {
+		return o.table.Schema + "." + o.table.Name
+	}
+	return o.rec.Name
+}
+
+// CreateTable creates t (its ID is assigned; PrimaryKeyName defaults to
+// "<name>_pkey") and its storage. When a relation of that name exists it
+// returns it and false with ifNotExists, else 42P07. It fails with 3F000
+// when the schema does not exist and 42701 for a repeated column name.
+func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s.Load()
+	sc, ok := s.schemas[t.Schema]
+	if !ok {
+		return nil, false, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
+	}
+	if old, ok := s.tables[qname{t.Schema, t.Name}]; ok {
+		if ifNotExists {
+			return old, false, nil
+		}
+		return nil, false, vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
+	}
+	for i, col := range t.Columns {
+		if slices.ContainsFunc(t.Columns[:i], func(o Column) bool { return o.Name == col.Name }) {
+			return nil, false, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
+		}
+	}
+	nt := t
+	nt.ID = s.nextOID
+	nt.Columns = slices.Clone(t.Columns)
+	nt.PrimaryKey = slices.Clone(t.PrimaryKey)
+	if len(nt.PrimaryKey) > 0 && nt.PrimaryKeyName == "" {
+		nt.PrimaryKeyName = nt.Name + "_pkey"
+	}
+	if _, err := c.st.CreateTable(uint64(nt.ID), nt.Types(), nt.PrimaryKey); err != nil {
+		return nil, false, err
+	}
+	if err := c.put(&object{rec: tableRecordOf(&nt, sc.ID), table: &nt}); err != nil {
+		return nil, false, err
+	}
+	return &nt, true, c.attach(nt.ID)
+}
+
+// DropTable drops schema.name and its data. It fails with 42P01 when there
+// is no such table.
+func (c *Catalog) DropTable(schema, name string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s.Load()
+	t, ok := s.tables[qname{schema, name}]
+	if !ok {
+		return vector.Errorf(vector.CodeUndefinedTable, "table \"%s\" does not exist", name)
+	}
+	return c.dropWithDependents(s.objects[t.ID], false)
+}
+
+// RenameTable renames schema.name to newName (42P01 when it does not
+// exist, 42P07 when newName does).
+func (c *Catalog) RenameTable(schema, name, newName string) error {
+	return c.changeTable(schema, name, func(s *state, t *Table) error {
+		if _, ok := s.tables[qname{schema, newName}]; ok {
+			return vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", newName)
+		}
+		t.Name = newName
+		return nil
+	})
+}
+
+// RenameColumn renames a column of schema.table (42703 when there is no
+// such column, 42701 when newName exists).
+func (c *Catalog) RenameColumn(schema, table, col, newName string) error {
+	return c.changeTable(schema, table, func(_ *state, t *Table) error {
+		i := slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == col })
+		if i < 0 {
+			return vector.Errorf(vector.CodeUndefinedColumn, "column \"%s\" does not exist", col)
+		}
+		if slices.ContainsFunc(t.Columns, func(c Column) bool { return c.Name == newName }) {
+			return vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", newName, t.Name)
+		}
+		t.Columns[i].Name = newName
+		return nil
+	})
+}
+
+// changeTable applies change to a copy of schema.name and stores the copy.
+func (c *Catalog) changeTable(schema, name string, change func(*state, *Table) error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s.Load()
+	old, ok := s.tables[qname{schema, name}]
+	if !ok {
+		return vector.Errorf(vector.CodeUndefinedTable, "relation \"%s\" does not exist", name)
+	}
+	t := *old
+	t.Columns = slices.Clone(old.Columns)
+	if err := change(s, &t); err != nil {
+		return err
+	}
+	return c.put(&object{rec: tableRecordOf(&t, s.schemas[schema].ID), table: &t})
+}

@@ -1,0 +1,82 @@
+package catalog
+
+import (
+	"fmt"
+
+	"github.com/runneldb/runnel/storage"
+)
+
+// Record kinds.
+const (
+	kindSchema = "schema"
+	kindTable  = "table"
+)
+
+// kindOrder is the order in which Open loads record kinds: an object's
+// dependencies load before it.
+var kindOrder = map[string]int{kindSchema: 0, kindTable: 1}
+
+// record is the persisted form of a catalog object (JSON, keyed by ID in
+// storage). Deps are the OIDs of the objects it depends on: DROP of one of
+// them fails without CASCADE, and drops it with CASCADE.
+type record struct {
+	Kind  string       `json:"kind"`
+	ID    uint32       `json:"id"`
+	Name  string       `json:"name"`
+	Deps  []uint32     `json:"deps,omitempty"`
+	Table *tableRecord `json:"table,omitempty"`
+}
+
+type tableRecord struct {
+	Schema         uint32         `json:"schema"`
+	Columns        []columnRecord `json:"columns"`
+	PrimaryKey     []int          `json:"primary_key,omitempty"`
+	PrimaryKeyName string         `json:"primary_key_name,omitempty"`
+}
+
+type columnRecord struct {
+	Name    string          `json:"name"`
+	Type    storage.TypeDef `json:"type"`
+	NotNull bool            `json:"not_null,omitempty"`
+	Default string          `json:"default,omitempty"`
+}
+
+func schemaRecord(sc *Schema) record {
+	return record{Kind: kindSchema, ID: sc.ID, Name: sc.Name}
+}
+
+func tableRecordOf(t *Table, schemaID uint32) record {
+	tr := &tableRecord{Schema: schemaID, PrimaryKey: t.PrimaryKey, PrimaryKeyName: t.PrimaryKeyName}
+	for _, col := range t.Columns {
+		tr.Columns = append(tr.Columns, columnRecord{Name: col.Name, Type: storage.DefOf(col.Type),
+			NotNull: col.NotNull, Default: col.Default})
+	}
+	return record{Kind: kindTable, ID: t.ID, Name: t.Name, Deps: []uint32{schemaID}, Table: tr}
+}
+
+// object rebuilds the in-memory object of r; s holds its dependencies.
+func (r record) object(s *state) (*object, error) {
+	switch r.Kind {
+	case kindSchema:
+		return &object{rec: r, schema: &Schema{ID: r.ID, Name: r.Name}}, nil
+	case kindTable:
+		if r.Table == nil {
+			break
+		}
+		sc := s.objects[r.Table.Schema]
+		if sc == nil || sc.schema == nil {
+			return nil, fmt.Errorf("catalog: table %d: missing schema %d", r.ID, r.Table.Schema)
+		}
+		t := &Table{ID: r.ID, Schema: sc.schema.Name, Name: r.Name,
+			PrimaryKey: r.Table.PrimaryKey, PrimaryKeyName: r.Table.PrimaryKeyName}
+		for _, cr := range r.Table.Columns {
+			ty, err := cr.Type.Type()
+			if err != nil {
+				return nil, fmt.Errorf("catalog: table %d: %w", r.ID, err)
+			}
+			t.Columns = append(t.Columns, Column{Name: cr.Name, Type: ty, NotNull: cr.NotNull, Default: cr.Default})
+		}
+		return &object{rec: r, table: t}, nil
+	}
+	return nil, fmt.Errorf("catalog: record %d has unknown kind %q", r.ID, r.Kind)
+}

@@ -1,0 +1,82 @@
+package runnel
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/storage"
+	"github.com/runneldb/runnel/vector"
+)
+
+// env answers the planner's questions for one statement: names resolve
+// through the session's search_path, and scans read the statement's
+// transaction.
+type env struct {
+	s   *Session
+	txn *storage.Txn
+}
+
+// Table resolves a table name.
+func (e *env) Table(schema, name string) (*catalog.Table, error) {
+	return e.s.lookupTable(schema, name)
+}
+
+// lookupTable resolves a possibly qualified table name through the
+// search_path.
+func (s *Session) lookupTable(schema, name string) (*catalog.Table, error) {
+	cat := s.db.catalog
+	if schema != "" {
+		if _, ok := cat.Schema(schema); !ok {
+			return nil, vector.Errorf(vector.CodeUndefinedSchema, "schema %q does not exist", schema)
+		}
+		if t, ok := cat.Table(schema, name); ok {
+			return t, nil
+		}
+		return nil, vector.Errorf(vector.CodeUndefinedTable, "relation \"%s.%s\" does not exist", schema, name)
+	}
+	for _, sc := range s.searchPath() {
+		if t, ok := cat.Table(sc, name); ok {
+			return t, nil
+		}
+	}
+	return nil, vector.Errorf(vector.CodeUndefinedTable, "relation %q does not exist", name)
+}
+
+// creationSchema is the schema an unqualified new object goes to: the first
+// existing schema of the search_path.
+func (s *Session) creationSchema(schema string) (string, error) {
+	if schema != "" {
+		return schema, nil
+	}
+	for _, sc := range s.searchPath() {
+		if _, ok := s.db.catalog.Schema(sc); ok {
+			return sc, nil
+		}
+	}
+	return "", vector.Errorf(vector.CodeUndefinedSchema, "no schema has been selected to create in")
+}
+
+// Scan reads t's rows visible to the statement's transaction.
+func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit func(*vector.Batch) error) error {
+	return func(ctx context.Context, emit func(*vector.Batch) error) error {
+		return e.txn.Scan(ctx, uint64(t.ID), rowIDs, func(b *vector.Batch, ids []storage.RowID) error {
+			if rowIDs {
+				b = vector.NewBatch(append(append([]arrow.Array(nil), b.Cols...), rowIDColumn(ids)), b.Len)
+			}
+			return emit(b)
+		})
+	}
+}
+
+// rowIDColumn makes an int8 column of row ids.
+func rowIDColumn(ids []storage.RowID) arrow.Array {
+	b := array.NewInt64Builder(vector.Mem)
+	b.Reserve(len(ids))
+	for _, id := range ids {
+		b.UnsafeAppend(int64(id))
+	}
+	return b.NewArray()
+}

@@ -1,0 +1,218 @@
+package operators
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/runneldb/runnel/vector"
+)
+
+// BatchSize is the most rows a batch emitted by these operators holds.
+const BatchSize = 4096
+
+// take returns a new column of len(idx) rows: row k is row idx[k] of arr, or
+// NULL when idx[k] < 0 (the missing side of an outer join). Values are copied
+// buffer to buffer, with no per-row allocation.
+func take(arr arrow.Array, idx []int32) arrow.Array {
+	n := len(idx)
+	valid, nulls := takeValidity(arr, idx)
+	data := arr.Data()
+	dt := arr.DataType()
+	var vals *memory.Buffer
+	switch dt.ID() {
+	case arrow.BOOL:
+		src, off := data.Buffers()[1].Bytes(), data.Offset()
+		out := make([]byte, bitutil.BytesForBits(int64(n)))
+		for k, i := range idx {
+			if i >= 0 && bitutil.BitIsSet(src, off+int(i)) {
+				bitutil.SetBit(out, k)
+			}
+		}
+		vals = memory.NewBufferBytes(out)
+	case arrow.STRING, arrow.BINARY:
+		return takeStrings(arr, idx, valid, nulls)
+	case arrow.INT16:
+		vals = takeFixed[int16](data, idx)
+	case arrow.INT32, arrow.DATE32, arrow.FLOAT32:
+		vals = takeFixed[int32](data, idx)
+	case arrow.INT64, arrow.TIME64, arrow.TIMESTAMP, arrow.FLOAT64:
+		vals = takeFixed[int64](data, idx)
+	case arrow.INTERVAL_MONTH_DAY_NANO:
+		vals = takeFixed[arrow.MonthDayNanoInterval](data, idx)
+	default:
+		panic("operators: take of unsupported type " + dt.String())
+	}
+	return array.MakeFromData(array.NewData(dt, n, []*memory.Buffer{valid, vals}, nil, nulls, 0))
+}
+
+// takeFixed gathers fixed-width values; rows with a negative index get zero.
+func takeFixed[T arrow.FixedWidthType](data arrow.ArrayData, idx []int32) *memory.Buffer {
+	src := arrow.GetValues[T](data, 1)
+	out := make([]T, len(idx))
+	for k, i := range idx {
+		if i >= 0 {
+			out[k] = src[i]
+		}
+	}
+	return memory.NewBufferBytes(arrow.GetBytes(out))
+}
+
+// takeValidity is the validity bitmap of take's result (nil when no row is
+// NULL) and its NULL count.
+func takeValidity(arr arrow.Array, idx []int32) (*memory.Buffer, int) {
+	srcNulls := arr.NullN() > 0
+	nulls := 0
+	var out []byte
+	for k, i := range idx {
+		if i >= 0 && (!srcNulls || arr.IsValid(int(i))) {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, bitutil.BytesForBits(int64(len(idx))))
+			bitutil.SetBitsTo(out, 0, int64(len(idx)), true)
+		}
+		bitutil.ClearBit(out, k)
+		nulls++
+	}
+	if out == nil {
+		return nil, 0
+	}
+	return memory.NewBufferBytes(out), nulls
+}
+
+// takeStrings gathers a String or Binary column.
+func takeStrings(arr arrow.Array, idx []int32, valid *memory.Buffer, nulls int) arrow.Array {
+	var offs []int32
+	switch s := arr.(type) {
+	case *array.String:
+		offs = s.ValueOffsets()
+	case *array.Binary:
+		offs = s.ValueOffsets()
+	}
+	var src []byte
+	if b := arr.Data().Buffers()[2]; b != nil {
+		src = b.Bytes()
+	}
+	size := 0
+	for _, i := range idx {
+		if i >= 0 {
+			size += int(offs[i+1] - offs[i])
+		}
+	}
+	outOffs := make([]int32, len(idx)+1)
+	out := make([]byte, 0, size)
+	for k, i := range idx {
+		if i >= 0 {
+			out = append(out, src[offs[i]:offs[i+1]]...)
+		}
+		outOffs[k+1] = int32(len(out))
+	}
+	bufs := []*memory.Buffer{valid, memory.NewBufferBytes(arrow.GetBytes(outOffs)), memory.NewBufferBytes(out)}
+	return array.MakeFromData(array.NewData(arr.DataType(), len(idx), bufs, nil, nulls, 0))
+}
+
+// takeCols applies take to every column.
+func takeCols(cols []arrow.Array, idx []int32) []arrow.Array {
+	out := make([]arrow.Array, len(cols))
+	for c, col := range cols {
+		out[c] = take(col, idx)
+	}
+	return out
+}
+
+// nullColumn is a column of n NULLs of type t.
+func nullColumn(t vector.Type, n int) arrow.Array {
+	return array.MakeArrayOfNull(vector.Mem, t.ArrowType(), n)
+}
+
+// concatColumns concatenates the batches' columns into one array per column
+// (a single batch's columns are returned as they are). With no batches it
+// returns empty columns of the given types.
+func concatColumns(types []vector.Type, batches []*vector.Batch) ([]arrow.Array, error) {
+	cols := make([]arrow.Array, len(types))
+	for c, t := range types {
+		switch len(batches) {
+		case 0:
+			cols[c] = nullColumn(t, 0)
+			continue
+		case 1:
+			cols[c] = batches[0].Cols[c]
+			continue
+		}
+		parts := make([]arrow.Array, 0, len(batches))
+		for _, b := range batches {
+			parts = append(parts, b.Cols[c])
+		}
+		col, err := array.Concatenate(parts, vector.Mem)
+		if err != nil {
+			return nil, err
+		}
+		cols[c] = col
+	}
+	return cols, nil
+}
+
+// sendSliced sends the n rows of cols as batches of at most BatchSize rows,
+// slicing the columns without copying.
+func sendSliced(ctx context.Context, out chan<- Message, cols []arrow.Array, n int) error {
+	b := vector.NewBatch(cols, n)
+	for from := 0; from < n; from += BatchSize {
+		part := sliceBatch(b, int64(from), int64(min(from+BatchSize, n)))
+		if err := Send(ctx, out, Message{Batch: part}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validityBuffer is the Arrow validity bitmap of valid (nil when every
+// entry is true) and its NULL count.
+func validityBuffer(valid []bool) (*memory.Buffer, int) {
+	nulls := 0
+	for _, v := range valid {
+		if !v {
+			nulls++
+		}
+	}
+	if nulls == 0 {
+		return nil, 0
+	}
+	bits := make([]byte, bitutil.BytesForBits(int64(len(valid))))
+	for i, v := range valid {
+		if v {
+			bitutil.SetBit(bits, i)
+		}
+	}
+	return memory.NewBufferBytes(bits), nulls
+}
+
+// fixedColumn builds a column of type t from a copy of vals, row i NULL
+// where valid[i] is false (valid nil: no NULLs).
+func fixedColumn[T arrow.FixedWidthType](t vector.Type, vals []T, valid []bool) arrow.Array {
+	vb, nulls := validityBuffer(valid)
+	out := make([]T, len(vals))
+	copy(out, vals)
+	bufs := []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(out))}
+	return array.MakeFromData(array.NewData(t.ArrowType(), len(vals), bufs, nil, nulls, 0))
+}
+
+// bytesColumn builds a String or Binary column of type t from rows, row i
+// NULL where valid[i] is false.
+func bytesColumn(t vector.Type, rows [][]byte, valid []bool) arrow.Array {
+	vb, nulls := validityBuffer(valid)
+	offs := make([]int32, len(rows)+1)
+	size := 0
+	for _, r := range rows {
+		size += len(r)
+	}
+	data := make([]byte, 0, size)
+	for i, r := range rows {
+		data = append(data, r...)
+		offs[i+1] = int32(len(data))
+	}
+	bufs := []*memory.Buffer{vb, memory.NewBufferBytes(arrow.GetBytes(offs)), memory.NewBufferBytes(data)}
+	return array.MakeFromData(array.NewData(t.ArrowType(), len(rows), bufs, nil, nulls, 0))
+}

@@ -1,0 +1,43 @@
+package operators
+
+import (
+	"context"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/runneldb/runnel/vector"
+)
+
+// project computes one output column per expression.
+type project struct {
+	in    Operator
+	exprs []vector.Expr
+	types []vector.Type
+	ectx  *vector.EvalContext
+}
+
+// NewProject outputs, for each batch of in, the columns exprs evaluate to.
+// Evaluating a bare column reference returns the input array itself, so
+// passing a column through copies nothing.
+func NewProject(in Operator, exprs []vector.Expr, ectx *vector.EvalContext) Operator {
+	types := make([]vector.Type, len(exprs))
+	for i, e := range exprs {
+		types[i] = e.Type()
+	}
+	return &project{in: in, exprs: exprs, types: types, ectx: ectx}
+}
+
+func (p *project) Types() []vector.Type { return p.types }
+
+func (p *project) Run(ctx context.Context, out chan<- Message) error {
+	return forEachBatch(ctx, p.in, func(b *vector.Batch) error {
+		cols := make([]arrow.Array, len(p.exprs))
+		for i, e := range p.exprs {
+			col, err := e.Eval(p.ectx, b)
+			if err != nil {
+				return err
+			}
+			cols[i] = col
+		}
+		return Send(ctx, out, Message{Batch: vector.NewBatch(cols, b.Len)})
+	})
+}

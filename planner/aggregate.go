@@ -1,0 +1,210 @@
+package planner
+
+import (
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/runneldb/runnel/operators"
+	"github.com/runneldb/runnel/vector"
+)
+
+// grouping resolves expressions above a GROUP BY: group expressions and
+// aggregate calls (matched by their text) and columns that are grouped.
+type grouping struct {
+	input *scope
+	// byText maps the text of a group expression or aggregate call to its
+	// output column.
+	byText map[string]int
+	// byColumn maps an input column that is grouped on to its output column.
+	byColumn map[int]int
+}
+
+func (g *grouping) lookup(e tree.Expr) (int, bool) {
+	i, ok := g.byText[exprText(e)]
+	return i, ok
+}
+
+func (g *grouping) column(table, name string) (vector.Expr, error) {
+	i, err := g.input.resolve(table, name)
+	if err != nil {
+		return nil, err
+	}
+	if o, ok := g.byColumn[i]; ok {
+		c := g.input.cols[i]
+		return vector.NewColumnRef(o, c.typ, c.name), nil
+	}
+	c := g.input.cols[i]
+	full := c.name
+	if c.table != "" {
+		full = c.table + "." + c.name
+	}
+	return nil, vector.Errorf(vector.CodeGroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", full)
+}
+
+// exprText is the canonical text of an expression, without enclosing
+// parentheses.
+func exprText(e tree.Expr) string {
+	for {
+		p, ok := e.(*tree.ParenExpr)
+		if !ok {
+			return tree.AsString(e)
+		}
+		e = p.Expr
+	}
+}
+
+// needsGrouping reports whether a SELECT aggregates.
+func needsGrouping(sc *tree.SelectClause, order tree.OrderBy) bool {
+	if len(sc.GroupBy) > 0 || sc.Having != nil {
+		return true
+	}
+	return len(aggregateCalls(sc, order)) > 0
+}
+
+// aggregateCalls lists the aggregate calls of the select list, HAVING and
+// ORDER BY (not those inside subqueries).
+func aggregateCalls(sc *tree.SelectClause, order tree.OrderBy) []*tree.FuncExpr {
+	var calls []*tree.FuncExpr
+	v := exprVisitor(func(e tree.Expr) bool {
+		switch e := e.(type) {
+		case *tree.Subquery:
+			return false
+		case *tree.FuncExpr:
+			if isAggregateCall(e) {
+				calls = append(calls, e)
+				return false
+			}
+		}
+		return true
+	})
+	for _, s := range sc.Exprs {
+		tree.WalkExprConst(v, s.Expr)
+	}
+	if sc.Having != nil {
+		tree.WalkExprConst(v, sc.Having.Expr)
+	}
+	for _, o := range order {
+		tree.WalkExprConst(v, o.Expr)
+	}
+	return calls
+}
+
+// aggregate plans GROUP BY and the aggregate calls of sc over r. The result
+// has the group columns, then one column per distinct aggregate call.
+func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (*rel, *grouping, error) {
+	g := &grouping{input: r.sc, byText: map[string]int{}, byColumn: map[int]int{}}
+	in := &binder{p: p, sc: r.sc, what: "GROUP BY"}
+	var pre []vector.Expr
+	var outCols []column
+	for _, item := range sc.GroupBy {
+		e, err := groupItem(item, sc, r.sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		key := exprText(e)
+		if _, dup := g.byText[key]; dup {
+			continue
+		}
+		x, err := in.bind(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		if x, err = resolveUnknown(x); err != nil {
+			return nil, nil, err
+		}
+		g.byText[key] = len(pre)
+		c := column{name: columnName(e), typ: x.Type()}
+		if i, ok := vector.IsColumnRef(x); ok {
+			g.byColumn[i] = len(pre)
+			c = r.sc.cols[i]
+		}
+		pre = append(pre, x)
+		outCols = append(outCols, c)
+	}
+	groupCols := make([]int, len(pre))
+	for i := range groupCols {
+		groupCols[i] = i
+	}
+	var aggs []operators.Aggregate
+	argBinder := &binder{p: p, sc: r.sc, what: "aggregate function calls"}
+	for _, call := range aggregateCalls(sc, order) {
+		key := exprText(call)
+		if _, dup := g.byText[key]; dup {
+			continue
+		}
+		name := funcName(call)
+		if len(call.OrderBy) > 0 {
+			return nil, nil, unsupported("ORDER BY inside aggregate calls")
+		}
+		agg := operators.Aggregate{Filter: -1, Distinct: call.Type == tree.DistinctFuncType}
+		var argTypes []vector.Type
+		for _, a := range call.Exprs {
+			if _, star := a.(tree.UnqualifiedStar); star {
+				continue // count(*): no arguments
+			}
+			x, err := argBinder.bind(a)
+			if err != nil {
+				return nil, nil, err
+			}
+			if x, err = resolveUnknown(x); err != nil {
+				return nil, nil, err
+			}
+			agg.Args = append(agg.Args, len(pre))
+			argTypes = append(argTypes, x.Type())
+			pre = append(pre, x)
+		}
+		fn, typ, err := operators.LookupAggregate(name, argTypes)
+		if err != nil {
+			return nil, nil, err
+		}
+		agg.Func, agg.Type = fn, typ
+		if call.Filter != nil {
+			fb := &binder{p: p, sc: r.sc, what: "FILTER"}
+			x, err := fb.bind(call.Filter)
+			if err != nil {
+				return nil, nil, err
+			}
+			b, err := vector.Coerce(x, vector.Bool)
+			if err != nil {
+				return nil, nil, vector.Errorf(vector.CodeDatatypeMismatch, "argument of FILTER must be type boolean, not type %s", x.Type().Name())
+			}
+			x = b
+			agg.Filter = len(pre)
+			pre = append(pre, x)
+		}
+		g.byText[key] = len(groupCols) + len(aggs)
+		aggs = append(aggs, agg)
+		outCols = append(outCols, column{name: name, typ: typ})
+	}
+	preCols := make([]column, len(pre))
+	for i, x := range pre {
+		preCols[i] = column{name: "?agg_input?", typ: x.Type()}
+	}
+	input := p.project(r, pre, preCols)
+	op := operators.NewHashAggregate(input.op, groupCols, aggs)
+	return &rel{op: op, sc: &scope{cols: outCols, outer: r.sc.outer}}, g, nil
+}
+
+// groupItem resolves a GROUP BY item: an ordinal or an output column name
+// (when no input column has that name) stands for that select-list
+// expression.
+func groupItem(item tree.Expr, sc *tree.SelectClause, in *scope) (tree.Expr, error) {
+	switch e := item.(type) {
+	case *tree.NumVal:
+		i, err := e.AsInt64()
+		if err != nil || i < 1 || int(i) > len(sc.Exprs) {
+			return nil, vector.Errorf(vector.CodeInvalidColumnReference, "GROUP BY position %s is not in select list", e.String())
+		}
+		return sc.Exprs[i-1].Expr, nil
+	case *tree.UnresolvedName:
+		if e.NumParts == 1 && !e.Star {
+			if _, err := in.resolve("", e.Parts[0]); err != nil {
+				for _, s := range sc.Exprs {
+					if string(s.As) == e.Parts[0] {
+						return s.Expr, nil
+					}
+				}
+			}
+		}
+	}
+	return item, nil
+}

@@ -1,0 +1,66 @@
+package planner
+
+import (
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+	"github.com/lib/pq/oid"
+
+	"github.com/runneldb/runnel/vector"
+)
+
+// ResolveType maps a type as written in SQL to runnel's type, refusing the
+// types runnel does not have with 0A000.
+func ResolveType(ref tree.ResolvableTypeReference) (vector.Type, error) {
+	t, ok := ref.(*types.T)
+	if !ok {
+		return vector.Type{}, vector.Errorf(vector.CodeUndefinedObject, "type %q does not exist", ref.SQLString())
+	}
+	switch t.Family() {
+	case types.BoolFamily:
+		return vector.Bool, nil
+	case types.IntFamily:
+		switch t.Width() {
+		case 16:
+			return vector.Int2, nil
+		case 32:
+			return vector.Int4, nil
+		}
+		return vector.Int8, nil
+	case types.FloatFamily:
+		if t.Width() == 32 {
+			return vector.Float4, nil
+		}
+		return vector.Float8, nil
+	case types.DecimalFamily:
+		p, s := t.Precision(), t.Scale()
+		if p > 1000 || p < 0 {
+			return vector.Type{}, vector.Errorf(vector.CodeInvalidParameterValue, "NUMERIC precision %d must be between 1 and 1000", p)
+		}
+		if s > p {
+			return vector.Type{}, vector.Errorf(vector.CodeInvalidParameterValue, "NUMERIC scale %d must be between 0 and precision %d", s, p)
+		}
+		return vector.Type{Kind: vector.KindNumeric, Precision: p, Scale: s}, nil
+	case types.StringFamily:
+		switch t.Oid() {
+		case oid.T_varchar:
+			return vector.Type{Kind: vector.KindVarchar, Width: t.Width()}, nil
+		case oid.T_text:
+			return vector.Text, nil
+		}
+	case types.BytesFamily:
+		return vector.Bytea, nil
+	case types.DateFamily:
+		return vector.Date, nil
+	case types.TimeFamily:
+		return vector.Time, nil
+	case types.TimestampFamily:
+		return vector.Timestamp, nil
+	case types.TimestampTZFamily:
+		return vector.TimestampTZ, nil
+	case types.IntervalFamily:
+		return vector.Interval, nil
+	case types.JsonFamily:
+		return vector.JSONB, nil
+	}
+	return vector.Type{}, vector.Errorf(vector.CodeFeatureNotSupported, "type %s is not supported", t.SQLString())
+}

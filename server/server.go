@@ -1,0 +1,217 @@
+// Package server is runnel's Postgres wire protocol (v3) front end: it
+// accepts connections, runs the startup handshake, and serves the simple and
+// extended query protocols, COPY and cancel requests over sessions of a
+// runnel.DB.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/runneldb/runnel"
+	"github.com/runneldb/runnel/vector"
+)
+
+// DefaultMaxMessageSize bounds a client message when Config.MaxMessageSize is 0.
+const DefaultMaxMessageSize = 64 << 20
+
+// Config configures a Server.
+type Config struct {
+	// Listen is the TCP address ListenAndServe listens on ("127.0.0.1:6877").
+	Listen string
+	// MaxMessageSize bounds the body of one client message, in bytes;
+	// a larger message ends the connection with an error. 0 means
+	// DefaultMaxMessageSize.
+	MaxMessageSize int
+}
+
+// session is what the server needs of a runnel session; *runnel.Session
+// implements it. See runnel.Session for what each method does.
+type session interface {
+	Parameters() []runnel.Param
+	Parse(sql string) ([]*runnel.Statement, error)
+	Prepare(st *runnel.Statement, paramOIDs []uint32) (*runnel.Prepared, error)
+	Execute(ctx context.Context, p *runnel.Prepared, params []vector.Datum) (*runnel.Result, error)
+	TxStatus() byte
+	Location() *time.Location
+	Close()
+}
+
+// connectFunc starts a session for a client.
+type connectFunc func(runnel.ConnParams) (session, error)
+
+// errShutdown is the cause of every connection's context once Shutdown runs.
+var errShutdown = errors.New("server shutting down")
+
+// cancelKey is the BackendKeyData of a connection: what a CancelRequest
+// must quote to cancel that connection's running statement.
+type cancelKey struct{ pid, secret uint32 }
+
+// Server serves the Postgres protocol. Its methods are safe for concurrent
+// use.
+//
+// Invariants: every connection being served is in conns under its cancel
+// key and counted in wg; once shuttingDown is set no listener accepts
+// another connection and ctx is cancelled with errShutdown.
+type Server struct {
+	connect connectFunc
+	cfg     Config
+	log     *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	wg     sync.WaitGroup
+
+	mu           sync.Mutex
+	listeners    map[net.Listener]struct{}
+	conns        map[cancelKey]*conn
+	nextPID      uint32
+	shuttingDown bool
+}
+
+// New returns a server of db's sessions. Serve or ListenAndServe starts it.
+func New(db *runnel.DB, cfg Config, logger *slog.Logger) *Server {
+	return newServer(func(p runnel.ConnParams) (session, error) {
+		s, err := db.Connect(p)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}, cfg, logger)
+}
+
+func newServer(connect connectFunc, cfg Config, logger *slog.Logger) *Server {
+	if cfg.MaxMessageSize <= 0 {
+		cfg.MaxMessageSize = DefaultMaxMessageSize
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return &Server{
+		connect:   connect,
+		cfg:       cfg,
+		log:       logger,
+		ctx:       ctx,
+		cancel:    cancel,
+		listeners: map[net.Listener]struct{}{},
+		conns:     map[cancelKey]*conn{},
+		nextPID:   1000,
+	}
+}
+
+// ListenAndServe listens on cfg.Listen and serves it until Shutdown.
+func (s *Server) ListenAndServe() error {
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// Addr is the address of a listener being served, or nil before one is.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ln := range s.listeners {
+		return ln.Addr()
+	}
+	return nil
+}
+
+// Serve accepts connections on ln and serves each in its own goroutine. It
+// returns nil once Shutdown closed ln, or ln's failure otherwise.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	if s.shuttingDown {
+		s.mu.Unlock()
+		ln.Close()
+		return nil
+	}
+	s.listeners[ln] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.listeners, ln)
+		s.mu.Unlock()
+	}()
+
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			return err
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.serveConn(nc)
+		}()
+	}
+}
+
+// Shutdown stops accepting connections, terminates every session (clients
+// get FATAL 57P01) and waits until their goroutines end or ctx is done.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shuttingDown = true
+	for ln := range s.listeners {
+		ln.Close()
+	}
+	s.mu.Unlock()
+	s.cancel(errShutdown)
+
+	done := make(chan struct{})
+	go func() {
+		s.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// register gives c a fresh cancel key and records it.
+func (s *Server) register(c *conn) cancelKey {
+	var secret [4]byte
+	rand.Read(secret[:])
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextPID++
+	key := cancelKey{pid: s.nextPID, secret: binary.BigEndian.Uint32(secret[:])}
+	s.conns[key] = c
+	return key
+}
+
+func (s *Server) unregister(key cancelKey) {
+	s.mu.Lock()
+	delete(s.conns, key)
+	s.mu.Unlock()
+}
+
+// cancelRequest cancels the running statement of the connection with key;
+// an unknown key is ignored, as Postgres does.
+func (s *Server) cancelRequest(key cancelKey) {
+	s.mu.Lock()
+	c := s.conns[key]
+	s.mu.Unlock()
+	if c != nil {
+		c.cancelStatement()
+	}
+}

@@ -1,0 +1,37 @@
+package vector
+
+import "testing"
+
+// Expected values from Postgres 15.
+func TestJSONOperators(t *testing.T) {
+	doc := JSONValue(`{"a": {"b": [1, 2, {"c": null}]}, "x": "s"}`)
+	checkBinary(t, "->", JSONB, Text, []binCase{
+		{doc, "a", `{"b": [1, 2, {"c": null}]}`}, {doc, "zz", "NULL"}, {nil, "a", "NULL"},
+		{JSONValue(`{"a": null}`), "a", "null"},
+	})
+	checkBinary(t, "->>", JSONB, Text, []binCase{{doc, "x", "s"}, {JSONValue(`{"a": null}`), "a", "NULL"}})
+	checkBinary(t, "->", JSONB, Int4, []binCase{{JSONValue("[1, 2, 3]"), int32(-1), "3"}, {JSONValue(`{"a": 1}`), int32(0), "NULL"}})
+	checkBinary(t, "->>", JSONB, Int4, []binCase{{JSONValue("[1, 2, 3]"), int32(5), "NULL"}})
+}
+
+func TestJSONFunctions(t *testing.T) {
+	j := []Type{JSONB}
+	checkFunc(t, "jsonb_typeof", j, []callCase{{args(JSONValue("1.5")), "number"}, {args(JSONValue("{}")), "object"}, {args(JSONValue("null")), "null"}})
+	checkFunc(t, "jsonb_array_length", j, []callCase{
+		{args(JSONValue("[1, [2], 3]")), "3"},
+		{args(JSONValue("{}")), "ERROR 22023: cannot get array length of a non-array"},
+		{args(JSONValue("1")), "ERROR 22023: cannot get array length of a scalar"},
+	})
+	checkFunc(t, "jsonb_extract_path", []Type{JSONB, Text, Text, Text}, []callCase{{args(JSONValue(`{"a": {"b": [1, 2]}}`), "a", "b", "1"), "2"}})
+	checkFunc(t, "jsonb_extract_path_text", []Type{JSONB, Text, Text}, []callCase{{args(JSONValue(`{"a": {"b": "x"}}`), "a", "b"), "x"}})
+	checkFunc(t, "jsonb_build_object", []Type{Text, Int4, Text, Text, Text, Bool}, []callCase{
+		{args("b", int32(1), "a", "x", "d", true), `{"a": "x", "b": 1, "d": true}`},
+		{args(nil, int32(1), "a", "x", "d", true), "ERROR 22023: argument 1: key must not be null"},
+	})
+	checkFunc(t, "jsonb_build_array", []Type{Int4, Text, Int4, Numeric}, []callCase{{args(int32(1), "a", nil, dec("2.50")), `[1, "a", null, 2.50]`}})
+	checkFunc(t, "to_jsonb", []Type{Timestamp}, []callCase{{args(ts("2024-03-10 12:00:00")), `"2024-03-10T12:00:00"`}, {args(nil), "NULL"}})
+	checkFunc(t, "to_jsonb", []Type{Numeric}, []callCase{{args(dec("1.5")), "1.5"}})
+	if _, err := NewFunc("jsonb_build_object", []Expr{NewConst("a", Unknown)}); errString(err) != "ERROR 22023: argument list must have even number of elements" {
+		t.Errorf("odd jsonb_build_object: %v", err)
+	}
+}

@@ -1,0 +1,264 @@
+package vector
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Postgres text input of every type: literals, casts from text, COPY and
+// text-format parameters all go through ParseText.
+
+// ParseText parses s as a value of type t (modifiers applied), reading a
+// timestamptz without zone in loc (UTC when nil). Errors are *Error with
+// Postgres' SQLSTATE and wording.
+func ParseText(s string, t Type, loc *time.Location) (Datum, error) {
+	switch t.Kind {
+	case KindBool:
+		return parseBool(s)
+	case KindInt2:
+		v, err := parseInt(s, 16)
+		return int16(v), err
+	case KindInt4:
+		v, err := parseInt(s, 32)
+		return int32(v), err
+	case KindInt8:
+		return parseInt(s, 64)
+	case KindFloat4:
+		f, err := parseFloat(s, 32)
+		return float32(f), err
+	case KindFloat8:
+		return parseFloat(s, 64)
+	case KindNumeric:
+		d, err := ParseNumeric(s)
+		if err != nil {
+			return nil, err
+		}
+		return NumericCheck(d, t)
+	case KindText, KindUnknown:
+		return s, nil
+	case KindVarchar:
+		return varcharInput(s, t)
+	case KindBytea:
+		return parseBytea(s)
+	case KindDate:
+		return parseDate(s)
+	case KindTime:
+		return parseTime(s)
+	case KindTimestamp:
+		v, err := parseTimestamp(s, false, loc)
+		return TimestampValue(v), err
+	case KindTimestampTZ:
+		v, err := parseTimestamp(s, true, locOrUTC(loc))
+		return TimestampTZValue(v), err
+	case KindInterval:
+		return parseInterval(s)
+	case KindJSONB:
+		return CanonicalJSON(s)
+	}
+	return nil, Errorf(CodeFeatureNotSupported, "input of type %s is not supported", t)
+}
+
+// parseBool accepts, case-insensitively and ignoring surrounding spaces,
+// any prefix of true/false/yes/no, on/off (at least two letters), 1 and 0.
+func parseBool(s string) (bool, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	if t != "" {
+		switch {
+		case strings.HasPrefix("true", t), strings.HasPrefix("yes", t), t == "1", t == "on":
+			return true, nil
+		case strings.HasPrefix("false", t), strings.HasPrefix("no", t), t == "0", len(t) >= 2 && strings.HasPrefix("off", t):
+			return false, nil
+		}
+	}
+	return false, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type boolean: %q", s)
+}
+
+// isSpace is the whitespace Postgres' scanners skip (isspace in C).
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+// trimSpaceC trims C whitespace.
+func trimSpaceC(s string) string {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return s[i:j]
+}
+
+// parseInt parses an integer of the given width: optional surrounding
+// spaces, a sign and decimal digits.
+func parseInt(s string, bits int) (int64, error) {
+	t := trimSpaceC(s)
+	i, neg := 0, false
+	if i < len(t) && (t[i] == '+' || t[i] == '-') {
+		neg = t[i] == '-'
+		i++
+	}
+	if i == len(t) {
+		return 0, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", intTypeName(bits), s)
+	}
+	var v uint64
+	overflow := false
+	for ; i < len(t); i++ {
+		c := t[i]
+		if !isDigit(c) {
+			return 0, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", intTypeName(bits), s)
+		}
+		if v > (math.MaxUint64-9)/10 {
+			overflow = true
+		}
+		v = v*10 + uint64(c-'0')
+	}
+	var r int64
+	switch {
+	case overflow:
+	case neg && v <= 1<<63:
+		r = -int64(v-1) - 1
+	case !neg && v < 1<<63:
+		r = int64(v)
+	default:
+		overflow = true
+	}
+	if overflow || !intFits(r, bits) {
+		return 0, Errorf(CodeNumericValueOutOfRange, "value %q is out of range for type %s", s, intTypeName(bits))
+	}
+	return r, nil
+}
+
+// parseFloat parses a float4 (bits 32) or float8: decimal or exponent
+// notation, NaN, Infinity and inf in any case, surrounding spaces.
+func parseFloat(s string, bits int) (float64, error) {
+	name := "double precision"
+	if bits == 32 {
+		name = "real"
+	}
+	t := trimSpaceC(s)
+	switch strings.ToLower(t) {
+	case "nan", "+nan", "-nan":
+		return math.NaN(), nil
+	case "infinity", "+infinity", "inf", "+inf":
+		return math.Inf(1), nil
+	case "-infinity", "-inf":
+		return math.Inf(-1), nil
+	}
+	if t == "" || strings.ContainsAny(t, "_xXpPnN") {
+		return 0, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", name, s)
+	}
+	f, err := strconv.ParseFloat(t, bits)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+			return 0, Errorf(CodeNumericValueOutOfRange, "%q is out of range for type %s", t, name)
+		}
+		return 0, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", name, s)
+	}
+	return f, nil
+}
+
+// varcharInput applies varchar(n) to s: longer strings are 22001 unless
+// the excess characters are all spaces, which are cut off.
+func varcharInput(s string, t Type) (string, error) {
+	if t.Width <= 0 || len(s) <= int(t.Width) {
+		return s, nil
+	}
+	cut, ok := runePrefix(s, int(t.Width))
+	if !ok {
+		return s, nil
+	}
+	if strings.TrimRight(s[cut:], " ") != "" {
+		return "", Errorf(CodeStringDataRightTruncation, "value too long for type character varying(%d)", t.Width)
+	}
+	return s[:cut], nil
+}
+
+// runePrefix is the byte length of the first n characters of s; ok is false
+// when s has at most n characters.
+func runePrefix(s string, n int) (int, bool) {
+	i := 0
+	for k := 0; k < n; k++ {
+		if i >= len(s) {
+			return len(s), false
+		}
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return i, i < len(s)
+}
+
+// parseBytea parses bytea input in hex (\x0102ff, spaces allowed between
+// bytes) or escape format (\\ and \ooo octal escapes).
+func parseBytea(s string) ([]byte, error) {
+	if strings.HasPrefix(s, `\x`) {
+		return parseByteaHex(s[2:])
+	}
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		switch {
+		case i+1 < len(s) && s[i+1] == '\\':
+			out = append(out, '\\')
+			i++
+		case i+3 < len(s) && s[i+1] >= '0' && s[i+1] <= '3' && isOctal(s[i+2]) && isOctal(s[i+3]):
+			out = append(out, (s[i+1]-'0')<<6|(s[i+2]-'0')<<3|(s[i+3]-'0'))
+			i += 3
+		default:
+			return nil, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type bytea")
+		}
+	}
+	return out, nil
+}
+
+func isOctal(c byte) bool { return c >= '0' && c <= '7' }
+
+// parseByteaHex decodes pairs of hex digits, skipping whitespace between pairs.
+func parseByteaHex(s string) ([]byte, error) {
+	out := make([]byte, 0, len(s)/2)
+	for i := 0; i < len(s); i++ {
+		if isSpace(s[i]) {
+			continue
+		}
+		hi, ok := hexValue(s[i])
+		if !ok {
+			return nil, errHexDigit(s[i:])
+		}
+		i++
+		if i >= len(s) {
+			return nil, Errorf(CodeInvalidParameterValue, "invalid hexadecimal data: odd number of digits")
+		}
+		lo, ok := hexValue(s[i])
+		if !ok {
+			return nil, errHexDigit(s[i:])
+		}
+		out = append(out, hi<<4|lo)
+	}
+	return out, nil
+}
+
+// errHexDigit reports the first character of s as an invalid hex digit.
+func errHexDigit(s string) error {
+	r, _ := utf8.DecodeRuneInString(s)
+	return Errorf(CodeInvalidParameterValue, "invalid hexadecimal digit: \"%c\"", r)
+}
+
+func hexValue(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
