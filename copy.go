@@ -3,6 +3,7 @@ package runnel
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -32,7 +33,7 @@ func readCopyOptions(o *tree.CopyOptions) (copyOptions, error) {
 	case tree.CopyFormatCSV:
 		opts.format, opts.delimiter, opts.null = CopyCSV, ',', ""
 	case tree.CopyFormatBinary:
-		return opts, vector.Errorf(vector.CodeFeatureNotSupported, "COPY BINARY is not supported")
+		opts.format = CopyBinary
 	}
 	str := func(e tree.Expr, what string) (string, error) {
 		s, ok := e.(*tree.StrVal)
@@ -155,6 +156,8 @@ type copyLoader struct {
 	pending  []byte
 	ended    bool
 	fields   []string
+	// headerDone is set once the binary format's header is read.
+	headerDone bool
 }
 
 func (st *statement) newCopyLoader(t *catalog.Table, cols []int, opts copyOptions) (*copyLoader, error) {
@@ -190,13 +193,20 @@ func (l *copyLoader) write(data []byte) error {
 		return nil
 	}
 	l.pending = append(l.pending, data...)
-	consumed, err := l.parseLines(l.pending, false)
+	parse := l.parseLines
+	if l.opts.format == CopyBinary {
+		parse = l.parseBinary
+	}
+	consumed, err := parse(l.pending, false)
 	l.pending = append(l.pending[:0], l.pending[consumed:]...)
 	return err
 }
 
 // done parses what is left and writes the last batch.
 func (l *copyLoader) done() (int, error) {
+	if l.opts.format == CopyBinary && len(l.pending) > 0 {
+		return 0, vector.Errorf(vector.CodeBadCopyFileFormat, "unexpected EOF in COPY data")
+	}
 	if !l.ended && len(l.pending) > 0 {
 		if _, err := l.parseLines(l.pending, true); err != nil {
 			return 0, err
@@ -411,6 +421,87 @@ func hexVal(c byte) int {
 	return int(c - '0')
 }
 
+// binarySignature starts COPY's binary format.
+const binarySignature = "PGCOPY\n\xff\r\n\x00"
+
+// parseBinary parses complete tuples of COPY's binary format: after the
+// header, each tuple is an int16 field count and that many fields of an
+// int32 length (-1 for NULL) and the value's binary form; a count of -1
+// ends the data. It returns the bytes consumed.
+func (l *copyLoader) parseBinary(data []byte, _ bool) (int, error) {
+	pos := 0
+	if !l.headerDone {
+		if len(data) < len(binarySignature)+8 {
+			return 0, nil
+		}
+		if string(data[:len(binarySignature)]) != binarySignature {
+			return 0, vector.Errorf(vector.CodeBadCopyFileFormat, "COPY file signature not recognized")
+		}
+		ext := int(binary.BigEndian.Uint32(data[len(binarySignature)+4:]))
+		if ext < 0 || len(data) < len(binarySignature)+8+ext {
+			return 0, nil
+		}
+		pos, l.headerDone = len(binarySignature)+8+ext, true
+	}
+	for !l.ended && len(data)-pos >= 2 {
+		n := int(int16(binary.BigEndian.Uint16(data[pos:])))
+		if n == -1 {
+			l.ended = true
+			return len(data), nil
+		}
+		if n != len(l.cols) {
+			return pos, l.rowError(vector.Errorf(vector.CodeBadCopyFileFormat, "row field count is %d, expected %d", n, len(l.cols)), -1)
+		}
+		end, ok := tupleEnd(data, pos+2, n)
+		if !ok {
+			break
+		}
+		l.line++
+		p := pos + 2
+		for i := 0; i < n; i++ {
+			size := int(int32(binary.BigEndian.Uint32(data[p:])))
+			p += 4
+			if size < 0 {
+				l.builders[i].AppendNull()
+				continue
+			}
+			d, err := vector.DecodeBinary(data[p:p+size], l.t.Columns[l.cols[i]].Type)
+			if err != nil {
+				return pos, l.rowError(err, i)
+			}
+			l.builders[i].Append(d)
+			p += size
+		}
+		pos = end
+		l.rows++
+		if l.rows >= copyBatchRows {
+			if err := l.flush(); err != nil {
+				return pos, err
+			}
+		}
+	}
+	return pos, nil
+}
+
+// tupleEnd finds the end of a binary tuple of n fields starting at p, or
+// reports that it is not complete yet.
+func tupleEnd(data []byte, p, n int) (int, bool) {
+	for i := 0; i < n; i++ {
+		if len(data)-p < 4 {
+			return 0, false
+		}
+		size := int(int32(binary.BigEndian.Uint32(data[p:])))
+		p += 4
+		if size > 0 {
+			if len(data)-p < size {
+				return 0, false
+			}
+			p += size
+		}
+	}
+	return p, true
+}
+
 // addRow parses one row's fields into the builders.
 func (l *copyLoader) addRow(fields []string) error {
 	if len(fields) < len(l.cols) {
@@ -507,7 +598,8 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 		types[i] = c.Type
 	}
 	n := 0
-	header := opts.header
+	header := opts.header || opts.format == CopyBinary
+	trailer := opts.format == CopyBinary
 	finished := false
 	end := func(err error) error {
 		if !finished {
@@ -530,6 +622,9 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 				}
 				lines = append(lines, encodeHeader(names, opts))
 			}
+			if finished {
+				return nil, nil
+			}
 			for len(lines) == 0 {
 				b, err := stream.NextContext(ctx)
 				if err != nil {
@@ -539,7 +634,10 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 					return nil, end(err)
 				}
 				if b == nil {
-					return nil, end(nil)
+					if err := end(nil); err != nil || !trailer {
+						return nil, err
+					}
+					return [][]byte{{0xff, 0xff}}, nil
 				}
 				lines = append(lines, encodeCopyRows(b, types, opts, st.s.settings.loc)...)
 				n += b.Len

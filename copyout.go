@@ -2,13 +2,18 @@ package runnel
 
 import (
 	"bytes"
+	"encoding/binary"
 	"time"
 
 	"github.com/runneldb/runnel/vector"
 )
 
-// encodeCopyRows renders each row of b as one line of COPY output.
+// encodeCopyRows renders each row of b as one line of COPY output (a tuple
+// of the binary format).
 func encodeCopyRows(b *vector.Batch, types []vector.Type, opts copyOptions, loc *time.Location) [][]byte {
+	if opts.format == CopyBinary {
+		return encodeBinaryRows(b, types)
+	}
 	lines := make([][]byte, b.Len)
 	var buf []byte
 	for r := 0; r < b.Len; r++ {
@@ -33,8 +38,32 @@ func encodeCopyRows(b *vector.Batch, types []vector.Type, opts copyOptions, loc 
 	return lines
 }
 
-// encodeHeader renders the CSV header line.
+// encodeBinaryRows renders each row of b as a tuple of COPY's binary
+// format: a field count, then each field's length and binary value.
+func encodeBinaryRows(b *vector.Batch, types []vector.Type) [][]byte {
+	rows := make([][]byte, b.Len)
+	for r := 0; r < b.Len; r++ {
+		row := binary.BigEndian.AppendUint16(make([]byte, 0, 64), uint16(len(b.Cols)))
+		for c, col := range b.Cols {
+			if col.IsNull(r) {
+				row = binary.BigEndian.AppendUint32(row, 0xffffffff)
+				continue
+			}
+			at := len(row)
+			row = vector.AppendBinary(append(row, 0, 0, 0, 0), col, types[c], r)
+			binary.BigEndian.PutUint32(row[at:], uint32(len(row)-at-4))
+		}
+		rows[r] = row
+	}
+	return rows
+}
+
+// encodeHeader renders the header: CSV's line of column names, or the
+// binary format's signature, flags and extension area.
 func encodeHeader(names []string, opts copyOptions) []byte {
+	if opts.format == CopyBinary {
+		return append([]byte(binarySignature), 0, 0, 0, 0, 0, 0, 0, 0)
+	}
 	var line []byte
 	for i, n := range names {
 		if i > 0 {

@@ -41,6 +41,8 @@ func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
 		return vector.NewConst(e.RawString(), vector.Unknown), nil
 	case *tree.DBool:
 		return vector.NewConst(bool(*e), vector.Bool), nil
+	case *tree.Placeholder:
+		return vector.NewParam(int(e.Idx), b.p.params), nil
 	case tree.Datum:
 		if e == tree.DNull {
 			return vector.NewConst(nil, vector.Unknown), nil
@@ -49,8 +51,6 @@ func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
 			return vector.NewConst(string(*s), vector.Unknown), nil
 		}
 		return nil, unsupported("constant %s", e.String())
-	case *tree.Placeholder:
-		return vector.NewParam(int(e.Idx), b.p.params), nil
 	case *tree.CastExpr:
 		t, err := ResolveType(e.Type)
 		if err != nil {

@@ -219,6 +219,18 @@ func (p *Planner) tableFunction(f *tree.FuncExpr, outer *scope) (*rel, error) {
 			return nil, err
 		}
 	}
+	if len(args) == 2 {
+		switch t.Kind {
+		case vector.KindInt4:
+			vals[2] = int32(1)
+		case vector.KindInt8:
+			vals[2] = int64(1)
+		case vector.KindNumeric:
+			vals[2] = vector.NumericFromInt(1)
+		default:
+			return nil, vector.Errorf(vector.CodeUndefinedFunction, "function generate_series(%s) does not exist", argTypeList(args))
+		}
+	}
 	cols := []column{{name: "generate_series", typ: t}}
 	if p.describe {
 		return &rel{op: operators.NewValues([]vector.Type{t}, nil), sc: &scope{cols: cols, outer: outer}}, nil

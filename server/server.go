@@ -166,13 +166,15 @@ func (s *Server) Serve(ln net.Listener) error {
 // Shutdown stops accepting connections, terminates every session (clients
 // get FATAL 57P01) and waits until their goroutines end or ctx is done.
 func (s *Server) Shutdown(ctx context.Context) error {
+	// Cancel first: an accept loop that sees its listener closed then knows
+	// it was shut down rather than failed.
+	s.cancel(errShutdown)
 	s.mu.Lock()
 	s.shuttingDown = true
 	for ln := range s.listeners {
 		ln.Close()
 	}
 	s.mu.Unlock()
-	s.cancel(errShutdown)
 
 	done := make(chan struct{})
 	go func() {

@@ -102,8 +102,9 @@ func NewCast(e Expr, to Type) (Expr, error) {
 }
 
 // coerceAt converts e to type to if a cast of at least the given level
-// exists. Constants are converted at once (errors surface here), a
-// parameter of unknown type takes the target type.
+// exists. Constants are converted at once (errors surface here) unless the
+// conversion depends on the session's time zone, known only at evaluation;
+// a parameter of unknown type takes the target type.
 func coerceAt(e Expr, to Type, level castLevel) (Expr, error) {
 	from := e.Type()
 	if from == to {
@@ -121,7 +122,7 @@ func coerceAt(e Expr, to Type, level castLevel) (Expr, error) {
 	}
 	// Assignment keeps varchar(n) strict; an explicit cast truncates.
 	c := &castExpr{e: e, to: to, assign: level != castExplicit}
-	if d, ok := IsConst(e); ok {
+	if d, ok := IsConst(e); ok && from.Kind != KindTimestampTZ && to.Kind != KindTimestampTZ {
 		v, err := castDatum(&EvalContext{}, d, from, to, c.assign)
 		if err != nil {
 			return nil, err

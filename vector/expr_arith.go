@@ -2,12 +2,9 @@ package vector
 
 import (
 	"math"
-	"time"
 	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/cockroachdb/apd/v3"
 )
 
@@ -26,7 +23,7 @@ func NewBinary(op string, l, r Expr) (Expr, error) {
 		return newRegexMatch(l, r, op == "~*" || op == "!~*", op[0] == '!')
 	case "||":
 		return newConcatOp(l, r)
-	case "->", "->>", "#>", "#>>":
+	case "->", "->>", "#>", "#>>", "@>", "<@":
 		return newJSONOp(op, l, r)
 	case "&", "|", "#", "<<", ">>":
 		return newBitwise(op, l, r)
@@ -813,144 +810,6 @@ func narrow[T signed](v []int64) []T {
 		out[i] = T(x)
 	}
 	return out
-}
-
-// newTemporalArith builds + - * / involving dates, times, timestamps and
-// intervals, with Postgres' result types.
-func newTemporalArith(op string, l, r Expr) (Expr, error) {
-	lk, rk := l.Type().Kind, r.Type().Kind
-	base := func(k Kind) bool { return isDateTime(k) || k == KindTime }
-	if (op == "+" && (!base(lk) && base(rk) || lk == KindTime && rk == KindDate)) || (op == "*" && lk.IsNumeric() && rk == KindInterval) {
-		// number + date, interval + timestamp, time + date, float8 *
-		// interval: the operators commute; put the date (interval) first.
-		e, err := newTemporalArith(op, r, l)
-		if err != nil {
-			return nil, undefinedOperator(op, l, r)
-		}
-		return e, nil
-	}
-	sign := int64(1)
-	if op == "-" {
-		sign = -1
-	}
-	switch {
-	case lk == KindDate && rk.IsInteger() && rk != KindInt8 && op != "*" && op != "/":
-		r, err := Coerce(r, Int4)
-		if err != nil {
-			return nil, err
-		}
-		return temporalCall(op, Date, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int32, error) {
-			d, k := fixedAt[int32](args[0]), fixedAt[int32](args[1])
-			return func(i int) (int32, error) { return dateAddDays(d(i), sign*int64(k(i))) }
-		})
-	case lk == KindDate && rk == KindDate && op == "-":
-		return temporalCall(op, Int4, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int32, error) {
-			a, b := fixedAt[int32](args[0]), fixedAt[int32](args[1])
-			return func(i int) (int32, error) { return a(i) - b(i), nil }
-		})
-	case lk == KindDate && rk == KindTime && op == "+":
-		return temporalCall(op, Timestamp, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int64, error) {
-			d, t := fixedAt[int32](args[0]), fixedAt[int64](args[1])
-			return func(i int) (int64, error) { return int64(d(i))*microsPerDay + t(i), nil }
-		})
-	case lk == KindDate && rk == KindInterval && (op == "+" || op == "-"):
-		l, err := Coerce(l, Timestamp)
-		if err != nil {
-			return nil, err
-		}
-		return newTemporalArith(op, l, r)
-	case (lk == KindTimestamp || lk == KindTimestampTZ) && rk == KindInterval && (op == "+" || op == "-"):
-		vol := immutable
-		if lk == KindTimestampTZ {
-			vol = stable
-		}
-		return temporalCall(op, l.Type(), l, r, vol, func(ctx *EvalContext, args []operand) func(int) (int64, error) {
-			ts, iv := fixedAt[int64](args[0]), intervalGetter(args[1])
-			loc := time.UTC
-			if lk == KindTimestampTZ {
-				loc = ctx.location()
-			}
-			return func(i int) (int64, error) { return timestampAddInterval(ts(i), iv(i), sign, loc) }
-		})
-	case (lk == KindTimestamp || lk == KindTimestampTZ) && rk == lk && op == "-":
-		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
-			a, b := fixedAt[int64](args[0]), fixedAt[int64](args[1])
-			return func(i int) (arrow.MonthDayNanoInterval, error) {
-				d := a(i) - b(i)
-				return arrow.MonthDayNanoInterval{Days: int32(d / microsPerDay), Nanoseconds: d % microsPerDay * 1000}, nil
-			}
-		})
-	case lk == KindTime && rk == KindInterval && (op == "+" || op == "-"):
-		return temporalCall(op, Time, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int64, error) {
-			t, iv := fixedAt[int64](args[0]), intervalGetter(args[1])
-			return func(i int) (int64, error) {
-				v := (t(i) + sign*iv(i).Nanoseconds/1000) % microsPerDay
-				if v < 0 {
-					v += microsPerDay
-				}
-				return v, nil
-			}
-		})
-	case lk == KindTime && rk == KindTime && op == "-":
-		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
-			a, b := fixedAt[int64](args[0]), fixedAt[int64](args[1])
-			return func(i int) (arrow.MonthDayNanoInterval, error) {
-				return arrow.MonthDayNanoInterval{Nanoseconds: (a(i) - b(i)) * 1000}, nil
-			}
-		})
-	case lk == KindInterval && rk == KindInterval && (op == "+" || op == "-"):
-		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
-			a, b := intervalGetter(args[0]), intervalGetter(args[1])
-			return func(i int) (arrow.MonthDayNanoInterval, error) { return intervalAdd(a(i), b(i), sign) }
-		})
-	case lk == KindInterval && rk.IsNumeric() && (op == "*" || op == "/"):
-		r, err := Coerce(r, Float8)
-		if err != nil {
-			return nil, err
-		}
-		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
-			a, f := intervalGetter(args[0]), fixedAt[float64](args[1])
-			return func(i int) (arrow.MonthDayNanoInterval, error) { return intervalScale(a(i), f(i), op == "/") }
-		})
-	}
-	return nil, undefinedOperator(op, l, r)
-}
-
-// temporalCall builds a row-at-a-time operator whose per-row function is
-// made from the evaluated operands by mk; NULL rows are skipped.
-func temporalCall[R fixed | arrow.MonthDayNanoInterval](op string, t Type, l, r Expr, vol volatility, mk func(ctx *EvalContext, args []operand) func(int) (R, error)) (Expr, error) {
-	return newCall(op, true, t, []Expr{l, r}, func(ctx *EvalContext, args []operand, n int) (arrow.Array, error) {
-		return rowwise(ctx, t, n, args, mk)
-	}, vol)
-}
-
-// rowwise computes f(i) for each row where every operand is non-NULL and
-// builds a column of type t (fixed width or interval) from the results.
-func rowwise[R fixed | arrow.MonthDayNanoInterval](ctx *EvalContext, t Type, n int, args []operand, mk func(ctx *EvalContext, args []operand) func(int) (R, error)) (arrow.Array, error) {
-	cols := make([]arrow.Array, 0, len(args))
-	for _, a := range args {
-		if a.isNull() {
-			return nullColumn(t, n), nil
-		}
-		cols = append(cols, a.arr)
-	}
-	valid, nulls := andValidity(n, cols...)
-	vm := bitmap{bits: valid}
-	f := mk(ctx, args)
-	out := make([]R, n)
-	for i := range out {
-		if !vm.get(i) {
-			continue
-		}
-		v, err := f(i)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	data := array.NewData(t.ArrowType(), n,
-		[]*memory.Buffer{bufOf(valid), memory.NewBufferBytes(arrow.GetBytes(out))}, nil, nulls, 0)
-	return array.MakeFromData(data), nil
 }
 
 // mapIntervals applies f to every non-NULL value of an interval operand.

@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -146,5 +147,37 @@ func TestUnaryAndBitwise(t *testing.T) {
 	checkBinary(t, "<<", Int2, Int4, []binCase{{int16(1), int32(20), "0"}})
 	if e, err := NewBinary("&", NewColumnRef(0, Int2, "a"), NewColumnRef(1, Int8, "b")); err != nil || e.Type() != Int8 {
 		t.Errorf("int2 & int8: %v %v", e, err)
+	}
+}
+
+func TestUndefinedTemporalOperators(t *testing.T) {
+	// Postgres 15: operator does not exist for each of these.
+	for _, tc := range []struct {
+		op   string
+		l, r Type
+	}{
+		{"^", Date, Int4}, {"+", Date, Int8}, {"-", Int4, Date}, {"+", Timestamp, Timestamp}, {"*", Date, Int4},
+	} {
+		_, err := NewBinary(tc.op, NewColumnRef(0, tc.l, "l"), NewColumnRef(1, tc.r, "r"))
+		want := "ERROR 42883: operator does not exist: " + tc.l.String() + " " + tc.op + " " + tc.r.String()
+		if errString(err) != want {
+			t.Errorf("%s %s %s: got %v, want %s", tc.l, tc.op, tc.r, err, want)
+		}
+	}
+	checkBinary(t, "||", Bytea, Bytea, []binCase{{[]byte("ab"), []byte{0}, `\x616200`}})
+}
+
+func TestDivisionByConstant(t *testing.T) {
+	// col / c and col % c take the multiply-by-magic path for |c| >= 2.
+	for _, c := range []int32{1, 2, -3, 7, 123, math.MaxInt32, math.MinInt32} {
+		var cases []binCase
+		for _, a := range []int32{0, 1, -1, 122, 123, -246, 1000001, math.MaxInt32, math.MinInt32 + 1} {
+			cases = append(cases, binCase{a, c, fmt.Sprint(a / c)})
+		}
+		checkBinary(t, "/", Int4, Int4, cases)
+		for i := range cases {
+			cases[i].want = fmt.Sprint(cases[i].l.(int32) % c)
+		}
+		checkBinary(t, "%", Int4, Int4, cases)
 	}
 }

@@ -99,10 +99,10 @@ var anyType = Type{Kind: numKinds}
 // overload is one signature of a registered function.
 type overload struct {
 	params []Type
-	// variadic: the last parameter repeats zero or more times.
+	// variadic: the last parameter repeats one or more times.
 	variadic bool
-	// ret gives the result type for the resolved argument types.
-	ret func(args []Type) Type
+	// ret is the result type.
+	ret Type
 	fn  evalFn
 	vol volatility
 	// textArgs: arguments of anyType that are not strings are converted to
@@ -116,11 +116,9 @@ type overload struct {
 	build func(args []Expr) (Expr, error)
 }
 
-// returns is an overload result type that does not depend on the arguments.
-func returns(t Type) func([]Type) Type { return func([]Type) Type { return t } }
-
 // funcs is the registry of scalar functions by lower-case name, filled by
-// the func_*.go files at init. Overloads are tried in registration order.
+// the func_*.go files at init. Ties in overload resolution go to the first
+// registered.
 var funcs = map[string][]overload{}
 
 // register adds overloads of a function.
@@ -138,7 +136,6 @@ func NewFunc(name string, args []Expr) (Expr, error) {
 		return nil, undefinedFunction(name, args)
 	}
 	coerced := make([]Expr, len(args))
-	types := make([]Type, len(args))
 	for i, a := range args {
 		p := ov.param(i)
 		if p == anyType {
@@ -147,19 +144,19 @@ func NewFunc(name string, args []Expr) (Expr, error) {
 				p = Text
 			}
 		}
-		c, err := Coerce(a, p)
-		if err == nil && ov.textArgs && ov.param(i) == anyType && !p.Kind.IsString() {
-			c = &textOutExpr{e: c}
-		}
+		c, err := coerceOperand(a, p)
 		if err != nil {
 			return nil, err
 		}
-		coerced[i], types[i] = c, c.Type()
+		if ov.textArgs && ov.param(i) == anyType && !p.Kind.IsString() {
+			c = &textOutExpr{e: c}
+		}
+		coerced[i] = c
 	}
 	if ov.build != nil {
 		return ov.build(coerced)
 	}
-	return newCall(name, false, ov.ret(types), coerced, ov.fn, ov.vol)
+	return newCall(name, false, ov.ret, coerced, ov.fn, ov.vol)
 }
 
 // param is the type of the i-th parameter.
@@ -170,30 +167,33 @@ func (o *overload) param(i int) Type {
 	return o.params[i]
 }
 
-// resolve picks the overload for args as Postgres does in spirit: an exact
-// match wins; otherwise the candidate whose parameters all accept the
-// arguments by implicit coercion with the most exact type matches, the first
-// registered on a tie. Unknown literals match any parameter.
+// resolve picks the overload for args as Postgres does in spirit: the
+// candidates are the overloads whose parameters all accept the arguments
+// (exactly, by implicit coercion, or as an unknown literal); the one with
+// the most exact matches wins, then the one whose coerced parameters are
+// more often their category's preferred type (double precision,
+// timestamptz, text), then the first registered.
 func resolve(ovs []overload, args []Expr) (*overload, bool) {
-	best, bestScore := -1, -1
+	best, bestExact, bestPreferred := -1, -1, -1
 	for i := range ovs {
 		o := &ovs[i]
-		if len(args) < len(o.params)-btoi(o.variadic) || (!o.variadic && len(args) != len(o.params)) {
+		if len(args) < len(o.params) || (!o.variadic && len(args) != len(o.params)) {
 			continue
 		}
-		score, ok := 0, true
+		exact, preferred, ok := 0, 0, true
 		for j, a := range args {
 			p, t := o.param(j), a.Type()
 			switch {
 			case p == anyType || t.Kind == p.Kind:
-				score++
+				exact++
 			case t.Kind == KindUnknown || CanCoerce(t, p):
+				preferred += btoi(isPreferred(p.Kind))
 			default:
 				ok = false
 			}
 		}
-		if ok && score > bestScore {
-			best, bestScore = i, score
+		if ok && (exact > bestExact || exact == bestExact && preferred > bestPreferred) {
+			best, bestExact, bestPreferred = i, exact, preferred
 		}
 	}
 	if best < 0 {

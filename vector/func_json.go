@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,14 +13,14 @@ import (
 // navigation primitives (JSONGet, JSONIndex, JSONText) live in jsonb.go.
 
 func init() {
-	register("jsonb_typeof", overload{params: []Type{JSONB}, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("jsonb_typeof", overload{params: []Type{JSONB}, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		kind := jsonKindName(JSONValue(r.str(0)))
 		if kind == "numeric" {
 			kind = "number"
 		}
 		return append(dst, kind...), false, nil
 	})})
-	register("jsonb_array_length", overload{params: []Type{JSONB}, ret: returns(Int4), fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
+	register("jsonb_array_length", overload{params: []Type{JSONB}, ret: Int4, fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
 		n := mustParseJSON(JSONValue(r.str(0)))
 		switch n.kind {
 		case 'a':
@@ -35,7 +36,7 @@ func init() {
 		if asText {
 			t = Text
 		}
-		register(name, overload{params: []Type{JSONB, Text}, variadic: true, ret: returns(t), fn: textFn(t, true, func(dst []byte, r *row) ([]byte, bool, error) {
+		register(name, overload{params: []Type{JSONB, Text}, variadic: true, ret: t, fn: textFn(t, true, func(dst []byte, r *row) ([]byte, bool, error) {
 			doc := JSONValue(r.str(0))
 			for k := 1; k < len(r.ops); k++ {
 				var ok bool
@@ -46,10 +47,13 @@ func init() {
 			return appendJSONResult(dst, doc, asText)
 		})})
 	}
-	register("jsonb_build_object", overload{params: []Type{anyType}, variadic: true, build: buildJSONObject})
-	register("jsonb_build_array", overload{params: []Type{anyType}, variadic: true, build: func(args []Expr) (Expr, error) {
-		return newJSONBuilder("jsonb_build_array", args, '[')
-	}})
+	register("jsonb_build_object",
+		overload{build: buildJSONObject},
+		overload{params: []Type{anyType}, variadic: true, build: buildJSONObject})
+	buildArray := func(args []Expr) (Expr, error) { return newJSONBuilder("jsonb_build_array", args, '[') }
+	register("jsonb_build_array",
+		overload{build: buildArray},
+		overload{params: []Type{anyType}, variadic: true, build: buildArray})
 	register("to_jsonb", overload{params: []Type{anyType}, build: func(args []Expr) (Expr, error) {
 		return newJSONBuilder("to_jsonb", args, 0)
 	}})
@@ -81,8 +85,9 @@ func appendJSONResult(dst []byte, doc JSONValue, asText bool) ([]byte, bool, err
 	return append(dst, s...), false, nil
 }
 
-// newJSONOp builds -> and ->> with a text key or an integer index.
-// #> and #>> need text[] paths, which runnel has no type for yet.
+// newJSONOp builds -> and ->> with a text key or an integer index, and
+// the containment operators @> and <@. #> and #>> need text[] paths, which
+// runnel has no type for yet.
 func newJSONOp(op string, l, r Expr) (Expr, error) {
 	if l.Type().Kind == KindUnknown {
 		var err error
@@ -92,6 +97,27 @@ func newJSONOp(op string, l, r Expr) (Expr, error) {
 	}
 	if l.Type().Kind != KindJSONB || op == "#>" || op == "#>>" {
 		return nil, undefinedOperator(op, l, r)
+	}
+	if op == "@>" || op == "<@" {
+		if k := r.Type().Kind; k != KindJSONB && k != KindUnknown {
+			return nil, undefinedOperator(op, l, r)
+		}
+		r, err := Coerce(r, JSONB)
+		if err != nil {
+			return nil, err
+		}
+		sub, super := 1, 0
+		if op == "<@" {
+			sub, super = 0, 1
+		}
+		return newCall(op, true, Bool, []Expr{l, r}, boolFn(func(rw *row) (bool, error) {
+			a, b := mustParseJSON(JSONValue(rw.str(super))), mustParseJSON(JSONValue(rw.str(sub)))
+			if a.kind == 'a' && b.kind != 'a' && b.kind != 'o' {
+				// A top-level array contains a scalar it holds.
+				return jsonArrayHas(a, b), nil
+			}
+			return jsonContains(a, b), nil
+		}), immutable)
 	}
 	asText := op == "->>"
 	t := JSONB
@@ -223,4 +249,43 @@ func appendJSONDatum(buf []byte, d Datum, t Type, loc *time.Location) []byte {
 		return appendJSONString(buf, strings.Replace(FormatDatum(d, t, loc), " ", "T", 1))
 	}
 	return appendJSONString(buf, FormatDatum(d, t, loc))
+}
+
+// jsonContains is Postgres' jsonb containment a @> b: objects contain the
+// pairs of b (values compared recursively), arrays contain every element
+// of b somewhere, scalars are equal.
+func jsonContains(a, b *jsonNode) bool {
+	if a.kind != b.kind {
+		return false
+	}
+	switch a.kind {
+	case 'o':
+		for i, k := range b.keys {
+			j := slices.Index(a.keys, k)
+			if j < 0 || !jsonContains(a.vals[j], b.vals[i]) {
+				return false
+			}
+		}
+		return true
+	case 'a':
+		for _, e := range b.vals {
+			if !jsonArrayHas(a, e) {
+				return false
+			}
+		}
+		return true
+	case 'n':
+		return CompareNumericText([]byte(a.text), []byte(b.text)) == 0
+	}
+	return a.text == b.text
+}
+
+// jsonArrayHas reports whether some element of array a contains e.
+func jsonArrayHas(a, e *jsonNode) bool {
+	for _, x := range a.vals {
+		if jsonContains(x, e) {
+			return true
+		}
+	}
+	return false
 }

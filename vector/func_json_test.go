@@ -35,3 +35,36 @@ func TestJSONFunctions(t *testing.T) {
 		t.Errorf("odd jsonb_build_object: %v", err)
 	}
 }
+
+func TestJSONContainment(t *testing.T) {
+	// Expected values from Postgres 15.
+	checkBinary(t, "@>", JSONB, JSONB, []binCase{
+		{JSONValue(`{"a": 1, "b": {"c": [1, 2, 3]}}`), JSONValue(`{"b": {"c": [3, 1]}}`), "t"},
+		{JSONValue(`[1, 2, [3, 4]]`), JSONValue(`[[4]]`), "t"},
+		{JSONValue(`["a"]`), JSONValue(`"a"`), "t"},
+		{JSONValue(`"a"`), JSONValue(`["a"]`), "f"},
+		{JSONValue(`{"a": 1.0}`), JSONValue(`{"a": 1}`), "t"},
+		{JSONValue(`{"a": [1]}`), JSONValue(`{"a": 1}`), "f"},
+		{JSONValue(`[1, [2]]`), JSONValue(`[2]`), "f"},
+		{JSONValue(`{}`), JSONValue(`{}`), "t"},
+		{JSONValue(`[]`), JSONValue(`{}`), "f"},
+		{nil, JSONValue(`{}`), "NULL"},
+	})
+	checkBinary(t, "<@", JSONB, JSONB, []binCase{{JSONValue(`{"b": 2}`), JSONValue(`{"a": 1, "b": 2}`), "t"}})
+}
+
+func TestJSONBuildersWithoutArguments(t *testing.T) {
+	for name, want := range map[string]string{"jsonb_build_object": "{}", "jsonb_build_array": "[]"} {
+		e, err := NewFunc(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := render(testCtx(), e, &Batch{Len: 1})[0]; got != want {
+			t.Errorf("%s(): %s", name, got)
+		}
+	}
+	// concat needs at least one argument: function concat() does not exist.
+	if _, err := NewFunc("concat", nil); errString(err) != "ERROR 42883: function concat() does not exist" {
+		t.Errorf("concat(): %v", err)
+	}
+}

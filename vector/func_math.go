@@ -8,9 +8,8 @@ import (
 	"github.com/cockroachdb/apd/v3"
 )
 
-// Mathematical functions. Overloads taking double precision are registered
-// before their numeric twins so that an integer argument resolves to
-// double precision, as Postgres' preferred-type rule does.
+// Mathematical functions. An integer argument resolves to the double
+// precision overload (the preferred numeric type), as in Postgres.
 
 // CodeInvalidArgumentForLog is Postgres' invalid_argument_for_logarithm.
 const CodeInvalidArgumentForLog = "2201E"
@@ -19,71 +18,71 @@ func init() {
 	f1 := []Type{Float8}
 	n1 := []Type{Numeric}
 	register("abs",
-		overload{params: []Type{Int2}, ret: returns(Int2), fn: absInt[int16](Int2)},
-		overload{params: []Type{Int4}, ret: returns(Int4), fn: absInt[int32](Int4)},
-		overload{params: []Type{Int8}, ret: returns(Int8), fn: absInt[int64](Int8)})
+		overload{params: []Type{Int2}, ret: Int2, fn: absInt[int16](Int2)},
+		overload{params: []Type{Int4}, ret: Int4, fn: absInt[int32](Int4)},
+		overload{params: []Type{Int8}, ret: Int8, fn: absInt[int64](Int8)})
 	register("abs",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return math.Abs(x), nil })},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) {
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return math.Abs(x), nil })},
+		overload{params: n1, ret: Numeric, fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) {
 			return new(apd.Decimal).Abs(x), nil
 		})})
 	for _, name := range []string{"ceil", "ceiling"} {
 		register(name,
-			overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return math.Ceil(x), nil })},
-			overload{params: n1, ret: returns(Numeric), fn: numeric1(roundingFn(apd.RoundCeiling))})
+			overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return math.Ceil(x), nil })},
+			overload{params: n1, ret: Numeric, fn: numeric1(roundingFn(apd.RoundCeiling))})
 	}
 	register("floor",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return math.Floor(x), nil })},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(roundingFn(apd.RoundFloor))})
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return math.Floor(x), nil })},
+		overload{params: n1, ret: Numeric, fn: numeric1(roundingFn(apd.RoundFloor))})
 	register("round",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return math.RoundToEven(x), nil })},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) { return NumericRound(x, 0), nil })},
-		overload{params: []Type{Numeric, Int4}, ret: returns(Numeric), fn: numericScaleFn(NumericRound)})
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return math.RoundToEven(x), nil })},
+		overload{params: n1, ret: Numeric, fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) { return NumericRound(x, 0), nil })},
+		overload{params: []Type{Numeric, Int4}, ret: Numeric, fn: numericScaleFn(NumericRound)})
 	register("trunc",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return math.Trunc(x), nil })},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) { return numericTrunc(x, 0), nil })},
-		overload{params: []Type{Numeric, Int4}, ret: returns(Numeric), fn: numericScaleFn(numericTrunc)})
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return math.Trunc(x), nil })},
+		overload{params: n1, ret: Numeric, fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) { return numericTrunc(x, 0), nil })},
+		overload{params: []Type{Numeric, Int4}, ret: Numeric, fn: numericScaleFn(numericTrunc)})
 	register("sqrt",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) {
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) {
 			if x < 0 {
 				return 0, Errorf(CodeInvalidArgumentForPower, "cannot take square root of a negative number")
 			}
 			return math.Sqrt(x), nil
 		})},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(numericSqrt)})
-	register("cbrt", overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return math.Cbrt(x), nil })})
+		overload{params: n1, ret: Numeric, fn: numeric1(numericSqrt)})
+	register("cbrt", overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return math.Cbrt(x), nil })})
 	for _, name := range []string{"power", "pow"} {
 		register(name,
-			overload{params: []Type{Float8, Float8}, ret: returns(Float8), fn: powFn(Float8)},
-			overload{params: []Type{Numeric, Numeric}, ret: returns(Numeric), fn: powFn(Numeric)})
+			overload{params: []Type{Float8, Float8}, ret: Float8, fn: powFn(Float8)},
+			overload{params: []Type{Numeric, Numeric}, ret: Numeric, fn: powFn(Numeric)})
 	}
 	register("exp",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) {
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) {
 			r := math.Exp(x)
 			if math.IsInf(r, 0) && !math.IsInf(x, 0) {
 				return 0, Errorf(CodeNumericValueOutOfRange, "value out of range: overflow")
 			}
 			return r, nil
 		})},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) {
+		overload{params: n1, ret: Numeric, fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) {
 			return numericTranscendental(x, (*apd.Context).Exp)
 		})})
 	register("ln",
-		overload{params: f1, ret: returns(Float8), fn: float1(logFn(math.Log))},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(numericLog((*apd.Context).Ln))})
+		overload{params: f1, ret: Float8, fn: float1(logFn(math.Log))},
+		overload{params: n1, ret: Numeric, fn: numeric1(numericLog((*apd.Context).Ln))})
 	register("log",
-		overload{params: f1, ret: returns(Float8), fn: float1(logFn(math.Log10))},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(numericLog((*apd.Context).Log10))},
-		overload{params: []Type{Numeric, Numeric}, ret: returns(Numeric), fn: numericBinary(numericLogBase)})
+		overload{params: f1, ret: Float8, fn: float1(logFn(math.Log10))},
+		overload{params: n1, ret: Numeric, fn: numeric1(numericLog((*apd.Context).Log10))},
+		overload{params: []Type{Numeric, Numeric}, ret: Numeric, fn: numericBinary(numericLogBase)})
 	register("log10",
-		overload{params: f1, ret: returns(Float8), fn: float1(logFn(math.Log10))},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(numericLog((*apd.Context).Log10))})
+		overload{params: f1, ret: Float8, fn: float1(logFn(math.Log10))},
+		overload{params: n1, ret: Numeric, fn: numeric1(numericLog((*apd.Context).Log10))})
 	for _, t := range []Type{Int2, Int4, Int8} {
-		register("mod", overload{params: []Type{t, t}, ret: returns(t), fn: intArithFnFor(opMod, t)})
+		register("mod", overload{params: []Type{t, t}, ret: t, fn: intArithFnFor(opMod, t)})
 	}
-	register("mod", overload{params: []Type{Numeric, Numeric}, ret: returns(Numeric), fn: numericArithFn(opMod)})
+	register("mod", overload{params: []Type{Numeric, Numeric}, ret: Numeric, fn: numericArithFn(opMod)})
 	register("sign",
-		overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) {
+		overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) {
 			switch {
 			case x > 0:
 				return 1, nil
@@ -92,19 +91,19 @@ func init() {
 			}
 			return 0, nil
 		})},
-		overload{params: n1, ret: returns(Numeric), fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) {
+		overload{params: n1, ret: Numeric, fn: numeric1(func(x *apd.Decimal) (*apd.Decimal, error) {
 			if x.Form == apd.NaN {
 				return x, nil
 			}
 			return apd.New(int64(x.Sign()), 0), nil
 		})})
-	register("pi", overload{ret: returns(Float8), fn: func(_ *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("pi", overload{ret: Float8, fn: func(_ *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		return makeFixed(Float8, broadcast(math.Pi, n), nil, 0), nil
 	}})
-	register("degrees", overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return x * (180 / math.Pi), nil })})
-	register("radians", overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) { return x * (math.Pi / 180), nil })})
+	register("degrees", overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return x * (180 / math.Pi), nil })})
+	register("radians", overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) { return x * (math.Pi / 180), nil })})
 	for name, f := range map[string]func(float64) float64{"sin": math.Sin, "cos": math.Cos, "tan": math.Tan, "atan": math.Atan} {
-		register(name, overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) {
+		register(name, overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) {
 			if math.IsInf(x, 0) && name != "atan" {
 				return 0, Errorf(CodeNumericValueOutOfRange, "input is out of range")
 			}
@@ -112,34 +111,34 @@ func init() {
 		})})
 	}
 	for name, f := range map[string]func(float64) float64{"asin": math.Asin, "acos": math.Acos} {
-		register(name, overload{params: f1, ret: returns(Float8), fn: float1(func(x float64) (float64, error) {
+		register(name, overload{params: f1, ret: Float8, fn: float1(func(x float64) (float64, error) {
 			if x < -1 || x > 1 {
 				return 0, Errorf(CodeNumericValueOutOfRange, "input is out of range")
 			}
 			return f(x), nil
 		})})
 	}
-	register("atan2", overload{params: []Type{Float8, Float8}, ret: returns(Float8), fn: floatBinary(func(y, x float64) (float64, error) {
+	register("atan2", overload{params: []Type{Float8, Float8}, ret: Float8, fn: floatBinary(func(y, x float64) (float64, error) {
 		return math.Atan2(y, x), nil
 	})})
-	register("random", overload{ret: returns(Float8), vol: volatile, fn: func(_ *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("random", overload{ret: Float8, vol: volatile, fn: func(_ *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		out := make([]float64, n)
 		for i := range out {
 			out[i] = rand.Float64()
 		}
 		return makeFixed(Float8, out, nil, 0), nil
 	}})
-	register("div", overload{params: []Type{Numeric, Numeric}, ret: returns(Numeric), fn: numericBinary(func(a, b *apd.Decimal) (string, error) {
+	register("div", overload{params: []Type{Numeric, Numeric}, ret: Numeric, fn: numericBinary(func(a, b *apd.Decimal) (string, error) {
 		q, err := NumericDiv(a, b)
 		if err != nil {
 			return "", err
 		}
 		return FormatNumeric(numericTrunc(q, 0)), nil
 	})})
+	register("width_bucket", overload{params: []Type{Float8, Float8, Float8, Int4}, ret: Int4, fn: fixedFn(Int4, widthBucket)})
 	for _, t := range []Type{Int4, Int8} {
-		t := t
-		register("gcd", overload{params: []Type{t, t}, ret: returns(t), fn: gcdLcm(t, false)})
-		register("lcm", overload{params: []Type{t, t}, ret: returns(t), fn: gcdLcm(t, true)})
+		register("gcd", overload{params: []Type{t, t}, ret: t, fn: gcdLcm(t, false)})
+		register("lcm", overload{params: []Type{t, t}, ret: t, fn: gcdLcm(t, true)})
 	}
 }
 
@@ -390,4 +389,38 @@ func fixedFnInt(t Type, body func(r *row) (int64, bool, error)) evalFn {
 		return fixedFn(t, func(r *row) (int32, bool, error) { v, null, err := body(r); return int32(v), null, err })
 	}
 	return fixedFn(t, body)
+}
+
+// CodeInvalidArgumentForWidthBucket is Postgres'
+// invalid_argument_for_width_bucket_function.
+const CodeInvalidArgumentForWidthBucket = "2201G"
+
+// widthBucket is width_bucket(operand, low, high, count): the 1-based
+// bucket of operand among count equal buckets from low to high (either
+// direction), 0 before the range and count+1 after it.
+func widthBucket(r *row) (int32, bool, error) {
+	x, low, high, count := r.flt(0), r.flt(1), r.flt(2), r.int(3)
+	switch {
+	case count <= 0:
+		return 0, false, Errorf(CodeInvalidArgumentForWidthBucket, "count must be greater than zero")
+	case math.IsNaN(x) || math.IsNaN(low) || math.IsNaN(high):
+		return 0, false, Errorf(CodeInvalidArgumentForWidthBucket, "operand, lower bound, and upper bound cannot be NaN")
+	case math.IsInf(low, 0) || math.IsInf(high, 0):
+		return 0, false, Errorf(CodeInvalidArgumentForWidthBucket, "lower and upper bounds must be finite")
+	case low == high:
+		return 0, false, Errorf(CodeInvalidArgumentForWidthBucket, "lower bound cannot equal upper bound")
+	}
+	if low > high {
+		x, low, high = -x, -low, -high
+	}
+	switch {
+	case x < low:
+		return 0, false, nil
+	case x >= high:
+		if count == math.MaxInt32 {
+			return 0, false, Errorf(CodeNumericValueOutOfRange, "integer out of range")
+		}
+		return int32(count + 1), false, nil
+	}
+	return int32(math.Floor((x-low)/(high-low)*float64(count))) + 1, false, nil
 }

@@ -71,3 +71,14 @@ func TestMathResolution(t *testing.T) {
 		}
 	}
 }
+
+func TestWidthBucket(t *testing.T) {
+	// Expected values from Postgres 15.
+	checkFunc(t, "width_bucket", []Type{Float8, Float8, Float8, Int4}, []callCase{
+		{args(5.35, 0.024, 10.06, int32(5)), "3"},
+		{args(-1.0, 0.0, 10.0, int32(5)), "0"},
+		{args(10.0, 0.0, 10.0, int32(5)), "6"},
+		{args(9.0, 10.0, 0.0, int32(5)), "1"},
+		{args(1.0, 0.0, 10.0, int32(0)), "ERROR 2201G: count must be greater than zero"},
+	})
+}

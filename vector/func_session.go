@@ -14,7 +14,7 @@ func init() {
 		case "user", "current_role":
 			key = "current_user"
 		}
-		register(name, overload{ret: returns(Text), vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
+		register(name, overload{ret: Text, vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
 			if ctx.Session == nil {
 				return nullColumn(Text, n), nil
 			}
@@ -41,12 +41,12 @@ func init() {
 		return append(dst, v...), false, nil
 	}
 	register("current_setting",
-		overload{params: []Type{Text}, ret: returns(Text), vol: stable, fn: ctxTextFn(setting)},
-		overload{params: []Type{Text, Bool}, ret: returns(Text), vol: stable, fn: ctxTextFn(setting)})
+		overload{params: []Type{Text}, ret: Text, vol: stable, fn: ctxTextFn(setting)},
+		overload{params: []Type{Text, Bool}, ret: Text, vol: stable, fn: ctxTextFn(setting)})
 	register("pg_typeof", overload{params: []Type{anyType}, keepUnknown: true, build: func(args []Expr) (Expr, error) {
 		return NewConst(args[0].Type().Name(), Text), nil
 	}})
-	register("pg_backend_pid", overload{ret: returns(Int4), vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("pg_backend_pid", overload{ret: Int4, vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		pid := int32(0)
 		if ctx.Session != nil {
 			if d, ok := ctx.Session("pg_backend_pid"); ok {

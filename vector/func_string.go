@@ -19,27 +19,27 @@ func init() {
 	t1 := []Type{Text}
 	t2 := []Type{Text, Text}
 	ti := []Type{Text, Int4}
-	register("lower", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, mapBytes(asciiLowerByte))})
-	register("upper", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, mapBytes(asciiUpperByte))})
+	register("lower", overload{params: t1, ret: Text, fn: textFn(Text, true, mapBytes(asciiLowerByte))})
+	register("upper", overload{params: t1, ret: Text, fn: textFn(Text, true, mapBytes(asciiUpperByte))})
 	for _, name := range []string{"length", "char_length", "character_length"} {
-		register(name, overload{params: t1, ret: returns(Int4), fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
+		register(name, overload{params: t1, ret: Int4, fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
 			return int32(utf8.RuneCount(r.str(0))), false, nil
 		})})
 	}
-	register("length", overload{params: []Type{Bytea}, ret: returns(Int4), fn: octetLength})
+	register("length", overload{params: []Type{Bytea}, ret: Int4, fn: octetLength})
 	register("octet_length",
-		overload{params: t1, ret: returns(Int4), fn: octetLength},
-		overload{params: []Type{Bytea}, ret: returns(Int4), fn: octetLength})
+		overload{params: t1, ret: Int4, fn: octetLength},
+		overload{params: []Type{Bytea}, ret: Int4, fn: octetLength})
 	for _, name := range []string{"substr", "substring"} {
 		register(name,
-			overload{params: ti, ret: returns(Text), fn: textFn(Text, true, substrFn)},
-			overload{params: []Type{Text, Int4, Int4}, ret: returns(Text), fn: textFn(Text, true, substrFn)})
+			overload{params: ti, ret: Text, fn: textFn(Text, true, substrFn)},
+			overload{params: []Type{Text, Int4, Int4}, ret: Text, fn: textFn(Text, true, substrFn)})
 	}
-	register("strpos", overload{params: t2, ret: returns(Int4), fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
+	register("strpos", overload{params: t2, ret: Int4, fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
 		return strpos(r.str(0), r.str(1)), false, nil
 	})})
 	// position(sub IN s) arrives as position(sub, s).
-	register("position", overload{params: t2, ret: returns(Int4), fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
+	register("position", overload{params: t2, ret: Int4, fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
 		return strpos(r.str(1), r.str(0)), false, nil
 	})})
 	for _, tr := range []struct {
@@ -55,10 +55,10 @@ func init() {
 			return append(dst, trimChars(r.str(0), chars, left, right)...), false, nil
 		}
 		register(tr.name,
-			overload{params: t1, ret: returns(Text), fn: textFn(Text, true, body)},
-			overload{params: t2, ret: returns(Text), fn: textFn(Text, true, body)})
+			overload{params: t1, ret: Text, fn: textFn(Text, true, body)},
+			overload{params: t2, ret: Text, fn: textFn(Text, true, body)})
 	}
-	register("replace", overload{params: []Type{Text, Text, Text}, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("replace", overload{params: []Type{Text, Text, Text}, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		s, from, to := r.str(0), r.str(1), r.str(2)
 		if len(from) == 0 {
 			return append(dst, s...), false, nil
@@ -72,7 +72,7 @@ func init() {
 			s = s[i+len(from):]
 		}
 	})})
-	register("concat", overload{params: []Type{anyType}, variadic: true, textArgs: true, ret: returns(Text), fn: textFn(Text, false, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("concat", overload{params: []Type{anyType}, variadic: true, textArgs: true, ret: Text, fn: textFn(Text, false, func(dst []byte, r *row) ([]byte, bool, error) {
 		for k := range r.ops {
 			if !r.null(k) {
 				dst = append(dst, r.str(k)...)
@@ -80,7 +80,7 @@ func init() {
 		}
 		return dst, false, nil
 	})})
-	register("concat_ws", overload{params: []Type{Text, anyType}, variadic: true, textArgs: true, ret: returns(Text), fn: textFn(Text, false, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("concat_ws", overload{params: []Type{Text, anyType}, variadic: true, textArgs: true, ret: Text, fn: textFn(Text, false, func(dst []byte, r *row) ([]byte, bool, error) {
 		if r.null(0) {
 			return dst, true, nil
 		}
@@ -96,14 +96,14 @@ func init() {
 		}
 		return dst, false, nil
 	})})
-	register("left", overload{params: ti, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("left", overload{params: ti, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		s, n := r.str(0), r.int(1)
 		if n < 0 {
 			n = max(int64(utf8.RuneCount(s))+n, 0)
 		}
 		return append(dst, s[:charOffset(s, n)]...), false, nil
 	})})
-	register("right", overload{params: ti, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("right", overload{params: ti, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		s, n := r.str(0), r.int(1)
 		chars := int64(utf8.RuneCount(s))
 		skip := chars - n
@@ -123,10 +123,10 @@ func init() {
 			return out, false, err
 		}
 		register(name,
-			overload{params: ti, ret: returns(Text), fn: textFn(Text, true, body)},
-			overload{params: []Type{Text, Int4, Text}, ret: returns(Text), fn: textFn(Text, true, body)})
+			overload{params: ti, ret: Text, fn: textFn(Text, true, body)},
+			overload{params: []Type{Text, Int4, Text}, ret: Text, fn: textFn(Text, true, body)})
 	}
-	register("repeat", overload{params: ti, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("repeat", overload{params: ti, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		s, n := r.str(0), r.int(1)
 		if n > 0 && int64(len(s))*n > 1<<30-1 {
 			return nil, false, Errorf(CodeProgramLimitExceeded, "requested length too large")
@@ -136,7 +136,7 @@ func init() {
 		}
 		return dst, false, nil
 	})})
-	register("reverse", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("reverse", overload{params: t1, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		s := r.str(0)
 		for len(s) > 0 {
 			_, size := utf8.DecodeLastRune(s)
@@ -145,11 +145,11 @@ func init() {
 		}
 		return dst, false, nil
 	})})
-	register("split_part", overload{params: []Type{Text, Text, Int4}, ret: returns(Text), fn: textFn(Text, true, splitPart)})
-	register("starts_with", overload{params: t2, ret: returns(Bool), fn: boolFn(func(r *row) (bool, error) {
+	register("split_part", overload{params: []Type{Text, Text, Int4}, ret: Text, fn: textFn(Text, true, splitPart)})
+	register("starts_with", overload{params: t2, ret: Bool, fn: boolFn(func(r *row) (bool, error) {
 		return bytes.HasPrefix(r.str(0), r.str(1)), nil
 	})})
-	register("initcap", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("initcap", overload{params: t1, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		inWord := false
 		for _, c := range r.str(0) {
 			if inWord {
@@ -162,11 +162,11 @@ func init() {
 		}
 		return dst, false, nil
 	})})
-	register("md5", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("md5", overload{params: t1, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		sum := md5.Sum(r.str(0))
 		return hex.AppendEncode(dst, sum[:]), false, nil
 	})})
-	register("chr", overload{params: []Type{Int4}, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("chr", overload{params: []Type{Int4}, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		c := r.int(0)
 		switch {
 		case c == 0:
@@ -176,31 +176,31 @@ func init() {
 		}
 		return utf8.AppendRune(dst, rune(c)), false, nil
 	})})
-	register("ascii", overload{params: t1, ret: returns(Int4), fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
+	register("ascii", overload{params: t1, ret: Int4, fn: fixedFn(Int4, func(r *row) (int32, bool, error) {
 		c, _ := utf8.DecodeRune(r.str(0))
 		if c == utf8.RuneError {
 			c = 0
 		}
 		return c, false, nil
 	})})
-	register("translate", overload{params: []Type{Text, Text, Text}, ret: returns(Text), fn: textFn(Text, true, translate)})
+	register("translate", overload{params: []Type{Text, Text, Text}, ret: Text, fn: textFn(Text, true, translate)})
 	register("to_hex",
-		overload{params: []Type{Int4}, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+		overload{params: []Type{Int4}, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 			return strconv.AppendUint(dst, uint64(uint32(r.int(0))), 16), false, nil
 		})},
-		overload{params: []Type{Int8}, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+		overload{params: []Type{Int8}, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 			return strconv.AppendUint(dst, uint64(r.int(0)), 16), false, nil
 		})})
-	register("quote_ident", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("quote_ident", overload{params: t1, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		return quoteIdent(dst, r.str(0)), false, nil
 	})})
-	register("quote_literal", overload{params: t1, ret: returns(Text), fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
+	register("quote_literal", overload{params: t1, ret: Text, fn: textFn(Text, true, func(dst []byte, r *row) ([]byte, bool, error) {
 		return quoteLiteral(dst, r.str(0)), false, nil
 	})})
-	register("format", overload{params: []Type{Text, anyType}, variadic: true, textArgs: true, ret: returns(Text), fn: textFn(Text, false, format)})
+	register("format", overload{params: []Type{Text, anyType}, variadic: true, textArgs: true, ret: Text, fn: textFn(Text, false, format)})
 	register("regexp_replace",
-		overload{params: []Type{Text, Text, Text}, ret: returns(Text), fn: regexpReplaceFn},
-		overload{params: []Type{Text, Text, Text, Text}, ret: returns(Text), fn: regexpReplaceFn})
+		overload{params: []Type{Text, Text, Text}, ret: Text, fn: regexpReplaceFn},
+		overload{params: []Type{Text, Text, Text, Text}, ret: Text, fn: regexpReplaceFn})
 }
 
 // octetLength is the length in bytes of text or bytea.

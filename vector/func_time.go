@@ -17,6 +17,115 @@ const (
 	unixEpochJulian = 2440588
 )
 
+// newTemporalArith builds + - * / involving dates, times, timestamps and
+// intervals, with Postgres' result types.
+func newTemporalArith(op string, l, r Expr) (Expr, error) {
+	lk, rk := l.Type().Kind, r.Type().Kind
+	base := func(k Kind) bool { return isDateTime(k) || k == KindTime }
+	if (op == "+" && (!base(lk) && base(rk) || lk == KindTime && rk == KindDate)) || (op == "*" && lk.IsNumeric() && rk == KindInterval) {
+		// number + date, interval + timestamp, time + date, float8 *
+		// interval: the operators commute; put the date (interval) first.
+		e, err := newTemporalArith(op, r, l)
+		if err != nil {
+			return nil, undefinedOperator(op, l, r)
+		}
+		return e, nil
+	}
+	sign := int64(1)
+	if op == "-" {
+		sign = -1
+	}
+	switch {
+	case lk == KindDate && rk.IsInteger() && rk != KindInt8 && (op == "+" || op == "-"):
+		r, err := Coerce(r, Int4)
+		if err != nil {
+			return nil, err
+		}
+		return temporalCall(op, Date, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int32, error) {
+			d, k := fixedAt[int32](args[0]), fixedAt[int32](args[1])
+			return func(i int) (int32, error) { return dateAddDays(d(i), sign*int64(k(i))) }
+		})
+	case lk == KindDate && rk == KindDate && op == "-":
+		return temporalCall(op, Int4, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int32, error) {
+			a, b := fixedAt[int32](args[0]), fixedAt[int32](args[1])
+			return func(i int) (int32, error) { return a(i) - b(i), nil }
+		})
+	case lk == KindDate && rk == KindTime && op == "+":
+		return temporalCall(op, Timestamp, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int64, error) {
+			d, t := fixedAt[int32](args[0]), fixedAt[int64](args[1])
+			return func(i int) (int64, error) { return int64(d(i))*microsPerDay + t(i), nil }
+		})
+	case lk == KindDate && rk == KindInterval && (op == "+" || op == "-"):
+		l, err := Coerce(l, Timestamp)
+		if err != nil {
+			return nil, err
+		}
+		return newTemporalArith(op, l, r)
+	case (lk == KindTimestamp || lk == KindTimestampTZ) && rk == KindInterval && (op == "+" || op == "-"):
+		vol := immutable
+		if lk == KindTimestampTZ {
+			vol = stable
+		}
+		return temporalCall(op, l.Type(), l, r, vol, func(ctx *EvalContext, args []operand) func(int) (int64, error) {
+			ts, iv := fixedAt[int64](args[0]), intervalGetter(args[1])
+			loc := time.UTC
+			if lk == KindTimestampTZ {
+				loc = ctx.location()
+			}
+			return func(i int) (int64, error) { return timestampAddInterval(ts(i), iv(i), sign, loc) }
+		})
+	case (lk == KindTimestamp || lk == KindTimestampTZ) && rk == lk && op == "-":
+		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
+			a, b := fixedAt[int64](args[0]), fixedAt[int64](args[1])
+			return func(i int) (arrow.MonthDayNanoInterval, error) {
+				d := a(i) - b(i)
+				return arrow.MonthDayNanoInterval{Days: int32(d / microsPerDay), Nanoseconds: d % microsPerDay * 1000}, nil
+			}
+		})
+	case lk == KindTime && rk == KindInterval && (op == "+" || op == "-"):
+		return temporalCall(op, Time, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (int64, error) {
+			t, iv := fixedAt[int64](args[0]), intervalGetter(args[1])
+			return func(i int) (int64, error) {
+				v := (t(i) + sign*iv(i).Nanoseconds/1000) % microsPerDay
+				if v < 0 {
+					v += microsPerDay
+				}
+				return v, nil
+			}
+		})
+	case lk == KindTime && rk == KindTime && op == "-":
+		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
+			a, b := fixedAt[int64](args[0]), fixedAt[int64](args[1])
+			return func(i int) (arrow.MonthDayNanoInterval, error) {
+				return arrow.MonthDayNanoInterval{Nanoseconds: (a(i) - b(i)) * 1000}, nil
+			}
+		})
+	case lk == KindInterval && rk == KindInterval && (op == "+" || op == "-"):
+		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
+			a, b := intervalGetter(args[0]), intervalGetter(args[1])
+			return func(i int) (arrow.MonthDayNanoInterval, error) { return intervalAdd(a(i), b(i), sign) }
+		})
+	case lk == KindInterval && rk.IsNumeric() && (op == "*" || op == "/"):
+		r, err := Coerce(r, Float8)
+		if err != nil {
+			return nil, err
+		}
+		return temporalCall(op, Interval, l, r, immutable, func(ctx *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
+			a, f := intervalGetter(args[0]), fixedAt[float64](args[1])
+			return func(i int) (arrow.MonthDayNanoInterval, error) { return intervalScale(a(i), f(i), op == "/") }
+		})
+	}
+	return nil, undefinedOperator(op, l, r)
+}
+
+// temporalCall builds a row-at-a-time operator whose per-row function is
+// made from the evaluated operands by mk; NULL rows are skipped.
+func temporalCall[R fixed | arrow.MonthDayNanoInterval](op string, t Type, l, r Expr, vol volatility, mk func(ctx *EvalContext, args []operand) func(int) (R, error)) (Expr, error) {
+	return newCall(op, true, t, []Expr{l, r}, func(ctx *EvalContext, args []operand, n int) (arrow.Array, error) {
+		return rowwise(ctx, t, n, args, mk)
+	}, vol)
+}
+
 // location is the session's zone (UTC when unset).
 func (ctx *EvalContext) location() *time.Location {
 	if ctx == nil || ctx.Location == nil {
@@ -126,37 +235,37 @@ func init() {
 		return makeFixed(TimestampTZ, broadcast(ctx.StatementTime.UnixMicro(), n), nil, 0), nil
 	}
 	for _, name := range []string{"now", "current_timestamp", "transaction_timestamp", "statement_timestamp"} {
-		register(name, overload{ret: returns(TimestampTZ), vol: stable, fn: now})
+		register(name, overload{ret: TimestampTZ, vol: stable, fn: now})
 	}
-	register("clock_timestamp", overload{ret: returns(TimestampTZ), vol: volatile, fn: func(_ *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("clock_timestamp", overload{ret: TimestampTZ, vol: volatile, fn: func(_ *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		return makeFixed(TimestampTZ, broadcast(time.Now().UnixMicro(), n), nil, 0), nil
 	}})
-	register("current_date", overload{ret: returns(Date), vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("current_date", overload{ret: Date, vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		return makeFixed(Date, broadcast(int32(localMicros(ctx.StatementTime.UnixMicro(), ctx.location())/microsPerDay), n), nil, 0), nil
 	}})
-	register("current_time", overload{ret: returns(Time), vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("current_time", overload{ret: Time, vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		us := localMicros(ctx.StatementTime.UnixMicro(), ctx.location())
 		return makeFixed(Time, broadcast((us%microsPerDay+microsPerDay)%microsPerDay, n), nil, 0), nil
 	}})
-	register("localtimestamp", overload{ret: returns(Timestamp), vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
+	register("localtimestamp", overload{ret: Timestamp, vol: stable, fn: func(ctx *EvalContext, _ []operand, n int) (arrow.Array, error) {
 		return makeFixed(Timestamp, broadcast(localMicros(ctx.StatementTime.UnixMicro(), ctx.location()), n), nil, 0), nil
 	}})
 	register("date_trunc",
-		overload{params: []Type{Text, Timestamp}, ret: returns(Timestamp), fn: truncFn(Timestamp)},
-		overload{params: []Type{Text, TimestampTZ}, ret: returns(TimestampTZ), vol: stable, fn: truncFn(TimestampTZ)},
-		overload{params: []Type{Text, Interval}, ret: returns(Interval), fn: truncIntervalFn})
+		overload{params: []Type{Text, Timestamp}, ret: Timestamp, fn: truncFn(Timestamp)},
+		overload{params: []Type{Text, TimestampTZ}, ret: TimestampTZ, vol: stable, fn: truncFn(TimestampTZ)},
+		overload{params: []Type{Text, Interval}, ret: Interval, fn: truncIntervalFn})
 	register("date_bin",
-		overload{params: []Type{Interval, Timestamp, Timestamp}, ret: returns(Timestamp), fn: dateBinFn(Timestamp)},
-		overload{params: []Type{Interval, TimestampTZ, TimestampTZ}, ret: returns(TimestampTZ), fn: dateBinFn(TimestampTZ)})
+		overload{params: []Type{Interval, Timestamp, Timestamp}, ret: Timestamp, fn: dateBinFn(Timestamp)},
+		overload{params: []Type{Interval, TimestampTZ, TimestampTZ}, ret: TimestampTZ, fn: dateBinFn(TimestampTZ)})
 	for _, src := range []Type{Timestamp, TimestampTZ, Date, Time, Interval} {
 		vol := immutable
 		if src.Kind == KindTimestampTZ {
 			vol = stable
 		}
-		register("extract", overload{params: []Type{Text, src}, ret: returns(Numeric), vol: vol, fn: extractFn(src, false)})
-		register("date_part", overload{params: []Type{Text, src}, ret: returns(Float8), vol: vol, fn: extractFn(src, true)})
+		register("extract", overload{params: []Type{Text, src}, ret: Numeric, vol: vol, fn: extractFn(src, false)})
+		register("date_part", overload{params: []Type{Text, src}, ret: Float8, vol: vol, fn: extractFn(src, true)})
 	}
-	register("to_timestamp", overload{params: []Type{Float8}, ret: returns(TimestampTZ), fn: fixedFn(TimestampTZ, func(r *row) (int64, bool, error) {
+	register("to_timestamp", overload{params: []Type{Float8}, ret: TimestampTZ, fn: fixedFn(TimestampTZ, func(r *row) (int64, bool, error) {
 		f := r.flt(0)
 		if math.IsNaN(f) || math.Abs(f) > 9.2e12 {
 			return 0, false, Errorf(CodeDatetimeFieldOverflow, "timestamp out of range: \"%g\"", f)
@@ -164,13 +273,24 @@ func init() {
 		return int64(math.RoundToEven(f * microsPerSecond)), false, nil
 	})})
 	register("to_char",
-		overload{params: []Type{Timestamp, Text}, ret: returns(Text), fn: toCharFn(Timestamp)},
-		overload{params: []Type{TimestampTZ, Text}, ret: returns(Text), vol: stable, fn: toCharFn(TimestampTZ)})
-	register("make_date", overload{params: []Type{Int4, Int4, Int4}, ret: returns(Date), fn: fixedFn(Date, func(r *row) (int32, bool, error) {
+		overload{params: []Type{Timestamp, Text}, ret: Text, fn: toCharFn(Timestamp)},
+		overload{params: []Type{TimestampTZ, Text}, ret: Text, vol: stable, fn: toCharFn(TimestampTZ)})
+	register("age",
+		overload{params: []Type{Timestamp, Timestamp}, ret: Interval, fn: ageFn(Timestamp)},
+		overload{params: []Type{TimestampTZ, TimestampTZ}, ret: Interval, vol: stable, fn: ageFn(TimestampTZ)})
+	makeInterval := []Type{Int4, Int4, Int4, Int4, Int4, Int4, Float8}
+	for k := range makeInterval {
+		register("make_interval", overload{params: makeInterval[:k+1], ret: Interval, fn: makeIntervalFn})
+	}
+	// timezone(zone, x) is x AT TIME ZONE zone.
+	register("timezone",
+		overload{params: []Type{Text, TimestampTZ}, ret: Timestamp, fn: atTimeZoneFn(true)},
+		overload{params: []Type{Text, Timestamp}, ret: TimestampTZ, fn: atTimeZoneFn(false)})
+	register("make_date", overload{params: []Type{Int4, Int4, Int4}, ret: Date, fn: fixedFn(Date, func(r *row) (int32, bool, error) {
 		us, err := makeTimestamp(r.int(0), r.int(1), r.int(2), 0, 0, 0)
 		return int32(us / microsPerDay), false, err
 	})})
-	register("make_timestamp", overload{params: []Type{Int4, Int4, Int4, Int4, Int4, Float8}, ret: returns(Timestamp), fn: fixedFn(Timestamp, func(r *row) (int64, bool, error) {
+	register("make_timestamp", overload{params: []Type{Int4, Int4, Int4, Int4, Int4, Float8}, ret: Timestamp, fn: fixedFn(Timestamp, func(r *row) (int64, bool, error) {
 		us, err := makeTimestamp(r.int(0), r.int(1), r.int(2), r.int(3), r.int(4), r.flt(5))
 		return us, false, err
 	})})
@@ -685,4 +805,138 @@ func appendToChar(dst []byte, tm time.Time, tmpl string, zoned bool) []byte {
 		}
 	}
 	return dst
+}
+
+// ageFn is age(a, b): a - b as years, months, days and time, computed field
+// by field on the calendar (of the session's zone for timestamptz) the way
+// Postgres' timestamp_age does, borrowing from the next larger field.
+func ageFn(t Type) evalFn {
+	return func(ctx *EvalContext, ops []operand, n int) (arrow.Array, error) {
+		loc := time.UTC
+		if t.Kind == KindTimestampTZ {
+			loc = ctx.location()
+		}
+		return rowwise(ctx, Interval, n, ops, func(_ *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
+			a, b := fixedAt[int64](args[0]), fixedAt[int64](args[1])
+			return func(i int) (arrow.MonthDayNanoInterval, error) {
+				return age(time.UnixMicro(a(i)).In(loc), time.UnixMicro(b(i)).In(loc)), nil
+			}
+		})
+	}
+}
+
+// age is timestamp_age over two broken-down times.
+func age(t1, t2 time.Time) arrow.MonthDayNanoInterval {
+	neg := t1.Before(t2)
+	usec := int64(t1.Nanosecond()/1000 - t2.Nanosecond()/1000)
+	f := [5]int64{ // sec, min, hour, mday, mon; years apart
+		int64(t1.Second() - t2.Second()), int64(t1.Minute() - t2.Minute()), int64(t1.Hour() - t2.Hour()),
+		int64(t1.Day() - t2.Day()), int64(t1.Month() - t2.Month()),
+	}
+	years := int64(t1.Year() - t2.Year())
+	if neg {
+		usec, years = -usec, -years
+		for k := range f {
+			f[k] = -f[k]
+		}
+	}
+	for ; usec < 0; f[0]-- {
+		usec += microsPerSecond
+	}
+	for ; f[0] < 0; f[1]-- {
+		f[0] += 60
+	}
+	for ; f[1] < 0; f[2]-- {
+		f[1] += 60
+	}
+	for ; f[2] < 0; f[3]-- {
+		f[2] += 24
+	}
+	ref := t2 // the month whose length a negative day count borrows
+	if neg {
+		ref = t1
+	}
+	for ; f[3] < 0; f[4]-- {
+		f[3] += int64(daysIn(ref.Year(), ref.Month()))
+	}
+	for ; f[4] < 0; years-- {
+		f[4] += 12
+	}
+	months, days := years*12+f[4], f[3]
+	us := ((f[2]*60+f[1])*60+f[0])*microsPerSecond + usec
+	if neg {
+		months, days, us = -months, -days, -us
+	}
+	return arrow.MonthDayNanoInterval{Months: int32(months), Days: int32(days), Nanoseconds: us * 1000}
+}
+
+// makeIntervalFn is make_interval(years, months, weeks, days, hours, mins,
+// secs), every argument optional from the right.
+func makeIntervalFn(ctx *EvalContext, ops []operand, n int) (arrow.Array, error) {
+	return rowwise(ctx, Interval, n, ops, func(_ *EvalContext, args []operand) func(int) (arrow.MonthDayNanoInterval, error) {
+		r := newRow(args)
+		return func(i int) (arrow.MonthDayNanoInterval, error) {
+			r.i = i
+			var f [6]int64
+			secs := 0.0
+			for k := range args {
+				if k < 6 {
+					f[k] = r.int(k)
+				} else {
+					secs = r.flt(k)
+				}
+			}
+			months := f[0]*12 + f[1]
+			days := f[2]*7 + f[3]
+			us := (f[4]*3600+f[5]*60)*microsPerSecond + int64(math.RoundToEven(secs*microsPerSecond))
+			if months != int64(int32(months)) || days != int64(int32(days)) || math.IsNaN(secs) || math.Abs(secs) > 9e12 {
+				return arrow.MonthDayNanoInterval{}, errIntervalRange()
+			}
+			return arrow.MonthDayNanoInterval{Months: int32(months), Days: int32(days), Nanoseconds: us * 1000}, nil
+		}
+	})
+}
+
+// atTimeZoneFn is timezone(zone, x): a timestamptz becomes the wall-clock
+// timestamp in zone (toLocal), a timestamp is read as a wall-clock time in
+// zone and becomes a timestamptz. The zone is loaded again only when it
+// changes from one row to the next.
+func atTimeZoneFn(toLocal bool) evalFn {
+	t := Timestamp
+	if !toLocal {
+		t = TimestampTZ
+	}
+	return func(ctx *EvalContext, ops []operand, n int) (arrow.Array, error) {
+		var loc *time.Location
+		var lastName string
+		return fixedFn(t, func(r *row) (int64, bool, error) {
+			if name := string(r.str(0)); loc == nil || name != lastName {
+				var err error
+				if loc, err = loadZone(name); err != nil {
+					return 0, false, err
+				}
+				lastName = name
+			}
+			v := r.int(1)
+			if toLocal {
+				return localMicros(v, loc), false, nil
+			}
+			wall := time.UnixMicro(v).UTC()
+			y, m, d := wall.Date()
+			return time.Date(y, m, d, wall.Hour(), wall.Minute(), wall.Second(), wall.Nanosecond(), loc).UnixMicro(), false, nil
+		})(ctx, ops, n)
+	}
+}
+
+// loadZone finds a time zone by its IANA name (UTC and GMT in any case).
+func loadZone(name string) (*time.Location, error) {
+	switch strings.ToUpper(name) {
+	case "UTC", "GMT", "Z", "ZULU":
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "" || name == "Local" {
+		return nil, Errorf(CodeInvalidParameterValue, "time zone \"%s\" not recognized", name)
+	}
+	return loc, nil
 }

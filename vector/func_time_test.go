@@ -183,3 +183,42 @@ func TestToChar(t *testing.T) {
 	checkCall(t, "to_char", ctx, func(a []Expr) (Expr, error) { return NewFunc("to_char", a) }, []Type{TimestampTZ, Text},
 		[]callCase{{args(tstz("2024-03-05 14:07:09+00"), "YYYY-MM-DD HH24:MI TZ"), "2024-03-05 23:07 JST"}})
 }
+
+func TestDateTruncOfDateIsTimestampTZ(t *testing.T) {
+	// Postgres: date_trunc('month', date '2024-03-10') is timestamptz
+	// 2024-03-01 00:00:00 in the session's zone.
+	e, err := NewFunc("date_trunc", []Expr{NewConst("month", Unknown), NewColumnRef(0, Date, "d")})
+	if err != nil || e.Type() != TimestampTZ {
+		t.Fatalf("date_trunc(unknown, date): %v %v", e, err)
+	}
+	ctx := testCtx()
+	ctx.Location = mustLoc(t, "Asia/Tokyo")
+	if got := render(ctx, e, batchOf([]Type{Date}, []Datum{day("2024-03-10")}))[0]; got != "2024-03-01 00:00:00+09" {
+		t.Errorf("got %s", got)
+	}
+}
+
+func TestAgeAndMakeInterval(t *testing.T) {
+	// Expected values from Postgres 15.
+	checkFunc(t, "age", []Type{Timestamp, Timestamp}, []callCase{
+		{args(ts("2024-03-31 10:00:00"), ts("2024-01-31 12:30:00")), "1 mon 30 days 21:30:00"},
+		{args(ts("2024-01-31 00:00:00"), ts("2024-03-01 00:00:00")), "-1 mons -1 days"},
+		{args(ts("2023-02-28 23:00:00"), ts("2024-03-01 01:00:00")), "-1 years -02:00:00"},
+	})
+	checkFunc(t, "make_interval", []Type{Int4, Int4, Int4, Int4, Int4, Int4, Float8}, []callCase{
+		{args(int32(1), int32(2), int32(3), int32(4), int32(5), int32(6), 7.5), "1 year 2 mons 25 days 05:06:07.5"},
+	})
+	checkFunc(t, "make_interval", []Type{Int4, Int4}, []callCase{{args(int32(1), int32(-1)), "11 mons"}})
+}
+
+func TestAtTimeZone(t *testing.T) {
+	// Expected values from Postgres 15 (session zone UTC).
+	checkFunc(t, "timezone", []Type{Text, TimestampTZ}, []callCase{
+		{args("America/New_York", tstz("2024-03-10 12:00:00+00")), "2024-03-10 08:00:00"},
+		{args("Foo/Bar", tstz("2024-03-10 12:00:00+00")), `ERROR 22023: time zone "Foo/Bar" not recognized`},
+	})
+	checkFunc(t, "timezone", []Type{Text, Timestamp}, []callCase{
+		{args("America/New_York", ts("2024-03-10 12:00:00")), "2024-03-10 16:00:00+00"},
+		{args("utc", ts("2024-03-10 12:00:00")), "2024-03-10 12:00:00+00"},
+	})
+}

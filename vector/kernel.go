@@ -129,13 +129,6 @@ func makeBool(n int, bits, valid []byte, nulls int) arrow.Array {
 	return array.MakeFromData(data)
 }
 
-// makeIntervals builds an interval column over vals without copying.
-func makeIntervals(vals []arrow.MonthDayNanoInterval, valid []byte, nulls int) arrow.Array {
-	data := array.NewData(Interval.ArrowType(), len(vals),
-		[]*memory.Buffer{bufOf(valid), memory.NewBufferBytes(arrow.GetBytes(vals))}, nil, nulls, 0)
-	return array.MakeFromData(data)
-}
-
 // newBits returns a zeroed bitmap for n bits.
 func newBits(n int) []byte { return make([]byte, bitutil.BytesForBits(int64(n))) }
 
@@ -345,4 +338,33 @@ func intervalGetter(o operand) func(int) arrow.MonthDayNanoInterval {
 // toMDN is the physical form of an interval Datum.
 func toMDN(v IntervalValue) arrow.MonthDayNanoInterval {
 	return arrow.MonthDayNanoInterval{Months: v.Months, Days: v.Days, Nanoseconds: v.Micros * 1000}
+}
+
+// rowwise computes f(i) for each row where every operand is non-NULL and
+// builds a column of type t (fixed width or interval) from the results.
+func rowwise[R fixed | arrow.MonthDayNanoInterval](ctx *EvalContext, t Type, n int, args []operand, mk func(ctx *EvalContext, args []operand) func(int) (R, error)) (arrow.Array, error) {
+	cols := make([]arrow.Array, 0, len(args))
+	for _, a := range args {
+		if a.isNull() {
+			return nullColumn(t, n), nil
+		}
+		cols = append(cols, a.arr)
+	}
+	valid, nulls := andValidity(n, cols...)
+	vm := bitmap{bits: valid}
+	f := mk(ctx, args)
+	out := make([]R, n)
+	for i := range out {
+		if !vm.get(i) {
+			continue
+		}
+		v, err := f(i)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	data := array.NewData(t.ArrowType(), n,
+		[]*memory.Buffer{bufOf(valid), memory.NewBufferBytes(arrow.GetBytes(out))}, nil, nulls, 0)
+	return array.MakeFromData(data), nil
 }
