@@ -126,6 +126,9 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 	}
 	var aggs []operators.Aggregate
 	argBinder := &binder{p: p, sc: r.sc, what: "aggregate function calls"}
+	// ORDER BY inside aggregate calls: the input is sorted before it is
+	// aggregated, so every call must ask for the same order.
+	var aggOrder tree.OrderBy
 	for _, call := range aggregateCalls(sc, order) {
 		key := exprText(call)
 		if _, dup := g.byText[key]; dup {
@@ -133,7 +136,10 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 		}
 		name := funcName(call)
 		if len(call.OrderBy) > 0 {
-			return nil, nil, unsupported("ORDER BY inside aggregate calls")
+			if aggOrder != nil && tree.AsString(&aggOrder) != tree.AsString(&call.OrderBy) {
+				return nil, nil, unsupported("aggregate calls with different ORDER BY in one query")
+			}
+			aggOrder = call.OrderBy
 		}
 		agg := operators.Aggregate{Filter: -1, Distinct: call.Type == tree.DistinctFuncType}
 		var argTypes []vector.Type
@@ -175,12 +181,26 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 		aggs = append(aggs, agg)
 		outCols = append(outCols, column{name: name, typ: typ})
 	}
+	var keys []operators.SortKey
+	for _, o := range aggOrder {
+		x, err := argBinder.bind(o.Expr)
+		if err != nil {
+			return nil, nil, err
+		}
+		k := operators.SortKey{Col: len(pre), Desc: o.Direction == tree.Descending}
+		k.NullsFirst = o.NullsOrder == tree.NullsFirst || o.NullsOrder == tree.DefaultNullsOrder && k.Desc
+		keys = append(keys, k)
+		pre = append(pre, x)
+	}
 	preCols := make([]column, len(pre))
 	for i, x := range pre {
 		preCols[i] = column{name: "?agg_input?", typ: x.Type()}
 	}
-	input := p.project(r, pre, preCols)
-	op := operators.NewHashAggregate(input.op, groupCols, aggs)
+	input := p.project(r, pre, preCols).op
+	if len(keys) > 0 {
+		input = operators.NewSort(input, keys)
+	}
+	op := operators.NewHashAggregate(input, groupCols, aggs)
 	return &rel{op: op, sc: &scope{cols: outCols, outer: r.sc.outer}}, g, nil
 }
 

@@ -164,20 +164,34 @@ func (b *binder) column(n *tree.UnresolvedName) (vector.Expr, error) {
 		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "%s is not allowed here", n.String())
 	}
 	table, name := nameParts(n)
+	var x vector.Expr
+	var err error
 	if b.grouped != nil {
-		return b.grouped.column(table, name)
-	}
-	i, err := b.sc.resolve(table, name)
-	if err != nil {
-		if b.sc.outer != nil {
-			if _, oerr := b.sc.outer.resolve(table, name); oerr == nil {
-				return nil, errCorrelated
-			}
+		x, err = b.grouped.column(table, name)
+	} else {
+		var i int
+		if i, err = b.sc.resolve(table, name); err == nil {
+			c := b.sc.cols[i]
+			x = vector.NewColumnRef(i, c.typ, c.name)
 		}
+	}
+	if err == nil {
+		return x, nil
+	}
+	if ve, ok := err.(*vector.Error); !ok || ve.Code != vector.CodeUndefinedColumn && ve.Code != vector.CodeUndefinedTable {
 		return nil, err
 	}
-	c := b.sc.cols[i]
-	return vector.NewColumnRef(i, c.typ, c.name), nil
+	// A column of the enclosing query: an outer reference of a subquery.
+	if o := b.sc.outer; o != nil {
+		if oi, oerr := o.resolve(table, name); oerr == nil {
+			if c := b.p.corr; c != nil && c.outer == o {
+				col := o.cols[oi]
+				return &outerRef{corr: c, slot: c.slot(oi), typ: col.typ, name: col.name}, nil
+			}
+			return nil, errCorrelated
+		}
+	}
+	return nil, err
 }
 
 // nameParts splits a column reference into its qualifier and name.
@@ -189,8 +203,9 @@ func nameParts(n *tree.UnresolvedName) (table, name string) {
 	return table, name
 }
 
-// errCorrelated marks a reference to a column of an enclosing query.
-var errCorrelated = vector.Errorf(vector.CodeFeatureNotSupported, "correlated subqueries are supported only as EXISTS or IN conditions of WHERE")
+// errCorrelated refuses a reference to a column of a query more than one
+// level out.
+var errCorrelated = vector.Errorf(vector.CodeFeatureNotSupported, "references to columns of a query two or more levels out are not supported")
 
 func numConst(n *tree.NumVal) (vector.Expr, error) {
 	v := n.AsConstantValue()
@@ -232,11 +247,17 @@ func (b *binder) comparison(e *tree.ComparisonExpr) (vector.Expr, error) {
 			return nil, err
 		}
 		return vector.NewIsDistinct(l, r, op == treecmp.IsNotDistinctFrom)
-	case treecmp.Any, treecmp.Some:
-		if sub, ok := e.Right.(*tree.Subquery); ok && e.SubOperator.Symbol == treecmp.EQ {
-			return b.in(e.Left, sub, false)
+	case treecmp.Any, treecmp.Some, treecmp.All:
+		sub, ok := e.Right.(*tree.Subquery)
+		sym, known := comparisonOps[e.SubOperator.Symbol]
+		if !ok || !known {
+			return nil, unsupported("%s %s with %s", e.SubOperator.String(), e.Operator.String(), tree.AsString(e.Right))
 		}
-		return nil, unsupported("%s %s", e.SubOperator.String(), e.Operator.String())
+		l, err := b.bind(e.Left)
+		if err != nil {
+			return nil, err
+		}
+		return b.compareSubquery(l, sub, sym, op == treecmp.All)
 	}
 	sym, ok := comparisonOps[op]
 	if !ok {
@@ -262,7 +283,10 @@ func (b *binder) in(left, right tree.Expr, not bool) (vector.Expr, error) {
 		}
 		return vector.NewIn(l, list, not)
 	case *tree.Subquery:
-		return b.inSubquery(l, r, not)
+		if not {
+			return b.compareSubquery(l, r, "<>", true)
+		}
+		return b.compareSubquery(l, r, "=", false)
 	}
 	return nil, unsupported("IN %s", tree.AsString(right))
 }

@@ -35,6 +35,8 @@ type Planner struct {
 	ctes []map[string]*tree.CTE
 	// describe is set when the statement is only being typed.
 	describe bool
+	// corr collects the outer references of the subquery being planned.
+	corr *correlation
 	// keepUnknown is set while planning a set operation's operand, until
 	// its SELECT clause takes it.
 	keepUnknown bool

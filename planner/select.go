@@ -61,9 +61,6 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 	if len(sc.Window) > 0 {
 		return nil, unsupported("WINDOW clauses")
 	}
-	if sc.DistinctOn != nil {
-		return nil, unsupported("DISTINCT ON")
-	}
 	keepUnknown := p.keepUnknown
 	p.keepUnknown = false
 	var where []tree.Expr
@@ -105,6 +102,9 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 	out, err := p.selectList(r, b, sc.Exprs, keepUnknown)
 	if err != nil {
 		return nil, err
+	}
+	if sc.DistinctOn != nil {
+		return p.distinctOn(out, b, sc.DistinctOn, order, limit)
 	}
 	if sc.Distinct {
 		return p.distinctOrdered(out, b, order, limit)
@@ -325,6 +325,42 @@ func (p *Planner) distinctOrdered(s *selected, b *binder, order tree.OrderBy, li
 	}
 	d := &rel{op: operators.NewDistinct(s.op), sc: s.sc}
 	return p.sortLimit(d, keys, limit)
+}
+
+// distinctOn applies SELECT DISTINCT ON (exprs): the rows are sorted by
+// ORDER BY (which must start with the DISTINCT ON expressions) and then by
+// those expressions, and the first row of each group is kept.
+func (p *Planner) distinctOn(s *selected, b *binder, on tree.DistinctOn, order tree.OrderBy, limit *tree.Limit) (*rel, error) {
+	onCols := make([]int, len(on))
+	isOn := map[int]bool{}
+	for i, e := range on {
+		c, err := p.sortColumn(s, b, e, true)
+		if err != nil {
+			return nil, err
+		}
+		onCols[i] = c
+		isOn[c] = true
+	}
+	keys, err := p.sortKeys(s, b, order, true)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < len(keys) && i < len(onCols); i++ {
+		if !isOn[keys[i].Col] {
+			return nil, vector.Errorf(vector.CodeInvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+		}
+	}
+	sorted := map[int]bool{}
+	for _, k := range keys {
+		sorted[k.Col] = true
+	}
+	for _, c := range onCols {
+		if !sorted[c] {
+			keys = append(keys, operators.SortKey{Col: c})
+		}
+	}
+	r := &rel{op: operators.NewDistinctOn(operators.NewSort(s.op, keys), onCols), sc: s.sc}
+	return p.sortLimit(r, nil, limit)
 }
 
 func (p *Planner) sortLimit(r *rel, keys []operators.SortKey, limit *tree.Limit) (*rel, error) {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -12,120 +13,225 @@ import (
 	"github.com/runneldb/runnel/vector"
 )
 
-// An uncorrelated subquery used as an expression runs once, the first time
-// the expression is evaluated, and its result is then a constant.
+// A subquery used as an expression is planned when the enclosing query is;
+// it runs when the expression is first evaluated. An uncorrelated subquery
+// runs once. A correlated one runs once per distinct combination of the
+// outer values it references (memoized), each run planned afresh with those
+// values as constants.
 
-// subqueryExpr is a scalar subquery, or EXISTS when exists is set.
+// subqueryKind is what a subquery expression computes.
+type subqueryKind uint8
+
+const (
+	subScalar  subqueryKind = iota // (SELECT x …): its single value, or NULL
+	subExists                      // EXISTS (SELECT …)
+	subCompare                     // x op ANY|ALL (SELECT …), x [NOT] IN (SELECT …)
+)
+
+// correlation holds the outer columns a subquery references. Each outer
+// column gets a slot; during a run, values holds the current outer row's
+// values of the slots.
+type correlation struct {
+	outer  *scope
+	cols   []int // outer column of each slot
+	values []vector.Datum
+}
+
+func (c *correlation) slot(col int) int {
+	for i, oc := range c.cols {
+		if oc == col {
+			return i
+		}
+	}
+	c.cols = append(c.cols, col)
+	return len(c.cols) - 1
+}
+
+// outerRef reads a slot of a correlation: a column of the enclosing
+// query's current row, constant within one run of the subquery.
+type outerRef struct {
+	corr *correlation
+	slot int
+	typ  vector.Type
+	name string
+}
+
+func (o *outerRef) Type() vector.Type { return o.typ }
+func (o *outerRef) String() string    { return o.name }
+func (o *outerRef) Eval(_ *vector.EvalContext, b *vector.Batch) (arrow.Array, error) {
+	return vector.ConstArray(o.typ, o.corr.values[o.slot], b.Len), nil
+}
+
+// subqueryExpr evaluates a subquery as an expression.
 type subqueryExpr struct {
-	op     operators.Operator
-	typ    vector.Type
-	exists bool
-	text   string
+	kind subqueryKind
+	typ  vector.Type // of the result
+	col  vector.Type // of the subquery's column (subScalar, subCompare)
+	text string
+	// compare builds the test of subCompare: the left value against the
+	// subquery's values (a list of constants of type col).
+	compare func(left vector.Expr, list []vector.Expr) (vector.Expr, error)
+	left    vector.Expr
+	// plan makes a fresh plan of the subquery for the current outer values.
+	plan func() (operators.Operator, error)
+	corr *correlation // nil when uncorrelated
 
-	once  sync.Once
-	value vector.Datum
-	err   error
+	mu    sync.Mutex
+	memo  map[string]any // outer values → rows ([]vector.Datum) or error
+	rows0 []vector.Datum // the rows of an uncorrelated subquery, once run
+	done0 bool
 }
 
 func (s *subqueryExpr) Type() vector.Type { return s.typ }
 func (s *subqueryExpr) String() string    { return s.text }
 
 func (s *subqueryExpr) Eval(ctx *vector.EvalContext, b *vector.Batch) (arrow.Array, error) {
-	s.once.Do(func() { s.value, s.err = s.run() })
-	if s.err != nil {
-		return nil, s.err
-	}
-	return vector.ConstArray(s.typ, s.value, b.Len), nil
-}
-
-func (s *subqueryExpr) run() (vector.Datum, error) {
-	st := operators.Open(context.Background(), s.op)
-	defer st.Close()
-	var value vector.Datum
-	rows := 0
-	for {
-		b, err := st.Next()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.corr == nil {
+		if !s.done0 {
+			rows, err := s.run()
+			if err != nil {
+				return nil, err
+			}
+			s.rows0, s.done0 = rows, true
+		}
+		if s.kind == subCompare {
+			x, err := s.compare(s.left, constList(s.rows0, s.col))
+			if err != nil {
+				return nil, err
+			}
+			return x.Eval(ctx, b)
+		}
+		d, err := s.result(ctx, s.rows0, nil)
 		if err != nil {
 			return nil, err
 		}
-		if b == nil {
-			break
-		}
-		if b.Len == 0 {
-			continue
-		}
-		if s.exists {
-			return true, nil
-		}
-		if rows+b.Len > 1 {
-			return nil, vector.Errorf(vector.CodeCardinalityViolation, "more than one row returned by a subquery used as an expression")
-		}
-		value = vector.ValueAt(b.Cols[0], s.typ, 0)
-		rows += b.Len
+		return vector.ConstArray(s.typ, d, b.Len), nil
 	}
-	if s.exists {
-		return false, nil
+	var left arrow.Array
+	if s.kind == subCompare {
+		var err error
+		if left, err = s.left.Eval(ctx, b); err != nil {
+			return nil, err
+		}
 	}
-	return value, nil
-}
-
-// inSubqueryExpr is `x [NOT] IN (SELECT …)`: the subquery's values become
-// the list of an IN expression, built on first evaluation.
-type inSubqueryExpr struct {
-	left vector.Expr
-	op   operators.Operator
-	typ  vector.Type
-	not  bool
-	text string
-
-	once sync.Once
-	in   vector.Expr
-	err  error
-}
-
-func (s *inSubqueryExpr) Type() vector.Type { return vector.Bool }
-func (s *inSubqueryExpr) String() string    { return s.text }
-
-func (s *inSubqueryExpr) Eval(ctx *vector.EvalContext, b *vector.Batch) (arrow.Array, error) {
-	s.once.Do(func() { s.in, s.err = s.build() })
-	if s.err != nil {
-		return nil, s.err
-	}
-	return s.in.Eval(ctx, b)
-}
-
-func (s *inSubqueryExpr) build() (vector.Expr, error) {
-	st := operators.Open(context.Background(), s.op)
-	defer st.Close()
-	var list []vector.Expr
-	seen := map[any]bool{}
-	for {
-		b, err := st.Next()
+	out := vector.NewBuilder(s.typ, b.Len)
+	for i := 0; i < b.Len; i++ {
+		rows, err := s.rowsFor(b, i)
 		if err != nil {
 			return nil, err
 		}
-		if b == nil {
-			break
+		var l vector.Datum
+		if left != nil {
+			l = vector.ValueAt(left, s.left.Type(), i)
+		}
+		d, err := s.result(ctx, rows, l)
+		if err != nil {
+			return nil, err
+		}
+		out.Append(d)
+	}
+	return out.Finish(), nil
+}
+
+// rowsFor runs (or recalls) the subquery for outer row i of b.
+func (s *subqueryExpr) rowsFor(b *vector.Batch, i int) ([]vector.Datum, error) {
+	var key strings.Builder
+	for k, c := range s.corr.cols {
+		t := s.corr.outer.cols[c].typ
+		d := vector.ValueAt(b.Cols[c], t, i)
+		s.corr.values[k] = d
+		if d == nil {
+			key.WriteString("\x01")
+		} else {
+			key.WriteString(vector.FormatDatum(d, t, nil))
+		}
+		key.WriteByte(0)
+	}
+	if m, ok := s.memo[key.String()]; ok {
+		if err, isErr := m.(error); isErr {
+			return nil, err
+		}
+		return m.([]vector.Datum), nil
+	}
+	rows, err := s.run()
+	if err != nil {
+		s.memo[key.String()] = err
+		return nil, err
+	}
+	s.memo[key.String()] = rows
+	return rows, nil
+}
+
+// run plans and runs the subquery, returning the values of its first
+// column (for EXISTS, at most one row is read).
+func (s *subqueryExpr) run() ([]vector.Datum, error) {
+	op, err := s.plan()
+	if err != nil {
+		return nil, err
+	}
+	st := operators.Open(context.Background(), op)
+	defer st.Close()
+	var rows []vector.Datum
+	for {
+		b, err := st.Next()
+		if err != nil || b == nil {
+			return rows, err
 		}
 		for i := 0; i < b.Len; i++ {
-			d := vector.ValueAt(b.Cols[0], s.typ, i)
-			if k := datumKey(d); k != nil {
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
+			if s.kind == subExists {
+				return []vector.Datum{true}, nil
 			}
-			list = append(list, vector.NewConst(d, s.typ))
+			rows = append(rows, vector.ValueAt(b.Cols[0], s.col, i))
+			if s.kind == subScalar && len(rows) > 1 {
+				return nil, vector.Errorf(vector.CodeCardinalityViolation, "more than one row returned by a subquery used as an expression")
+			}
 		}
 	}
-	if len(list) == 0 {
-		return vector.NewConst(s.not, vector.Bool), nil
-	}
-	return vector.NewIn(s.left, list, s.not)
 }
 
-// datumKey is a comparable key for de-duplicating IN lists, or nil when the
-// value is not comparable as a Go map key.
+// result is the expression's value given the subquery's rows (and, for
+// comparisons, the left value).
+func (s *subqueryExpr) result(ctx *vector.EvalContext, rows []vector.Datum, left vector.Datum) (vector.Datum, error) {
+	switch s.kind {
+	case subExists:
+		return len(rows) > 0, nil
+	case subScalar:
+		if len(rows) == 0 {
+			return nil, nil
+		}
+		return rows[0], nil
+	}
+	x, err := s.compare(vector.NewConst(left, s.left.Type()), constList(rows, s.col))
+	if err != nil {
+		return nil, err
+	}
+	arr, err := x.Eval(ctx, &vector.Batch{Len: 1})
+	if err != nil {
+		return nil, err
+	}
+	return vector.ValueAt(arr, vector.Bool, 0), nil
+}
+
+// constList turns values into constant expressions, without repeats.
+func constList(rows []vector.Datum, t vector.Type) []vector.Expr {
+	list := make([]vector.Expr, 0, len(rows))
+	seen := map[any]bool{}
+	for _, d := range rows {
+		if k := datumKey(d); k != nil {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		}
+		list = append(list, vector.NewConst(d, t))
+	}
+	return list
+}
+
+// datumKey is a comparable key for de-duplicating value lists, or nil when
+// the value is not comparable as a Go map key.
 func datumKey(d vector.Datum) any {
 	switch d.(type) {
 	case []byte, vector.NumericValue:
@@ -134,57 +240,117 @@ func datumKey(d vector.Datum) any {
 	return d
 }
 
-// subPlan plans a subquery with the current scope as its outer scope.
-func (b *binder) subPlan(e *tree.Subquery) (*rel, error) {
+// subPlan plans a subquery whose outer scope is the binder's. References
+// to the outer query's columns become outer references of a correlation.
+func (b *binder) subPlan(e *tree.Subquery, kind subqueryKind) (*subqueryExpr, *rel, error) {
 	sel, ok := e.Select.(*tree.ParenSelect)
 	if !ok {
-		return nil, unsupported("subquery %s", tree.AsString(e))
+		return nil, nil, unsupported("subquery %s", tree.AsString(e))
 	}
-	r, err := b.p.selectStmt(sel.Select, b.sc)
+	corr := &correlation{outer: b.sc}
+	sub := *b.p
+	sub.corr = corr
+	r, err := sub.selectStmt(sel.Select, b.sc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b.p.visibleOnly(r), nil
-}
-
-func (b *binder) subquery(e *tree.Subquery) (vector.Expr, error) {
-	r, err := b.subPlan(e)
-	if err != nil {
-		return nil, err
+	r = sub.visibleOnly(r)
+	s := &subqueryExpr{kind: kind, text: tree.AsString(e), memo: map[string]any{}}
+	if len(corr.cols) > 0 {
+		s.corr = corr
+		corr.values = make([]vector.Datum, len(corr.cols))
 	}
-	if e.Exists {
-		return &subqueryExpr{op: r.op, typ: vector.Bool, exists: true, text: tree.AsString(e)}, nil
-	}
-	if len(r.sc.cols) != 1 {
-		return nil, vector.Errorf(vector.CodeSyntaxError, "subquery must return only one column")
-	}
-	return &subqueryExpr{op: r.op, typ: r.sc.cols[0].typ, text: tree.AsString(e)}, nil
-}
-
-func (b *binder) inSubquery(left vector.Expr, e *tree.Subquery, not bool) (vector.Expr, error) {
-	r, err := b.subPlan(e)
-	if err != nil {
-		return nil, err
-	}
-	if len(r.sc.cols) != 1 {
-		return nil, vector.Errorf(vector.CodeSyntaxError, "subquery has too many columns")
-	}
-	t, err := vector.CommonType([]vector.Type{left.Type(), r.sc.cols[0].typ})
-	if err != nil {
-		return nil, vector.Errorf(vector.CodeUndefinedFunction, "operator does not exist: %s = %s", left.Type().Name(), r.sc.cols[0].typ.Name())
-	}
-	if left, err = vector.Coerce(left, t); err != nil {
-		return nil, err
-	}
-	op := r.op
-	if t != r.sc.cols[0].typ {
-		cast, err := vector.Coerce(vector.NewColumnRef(0, r.sc.cols[0].typ, r.sc.cols[0].name), t)
+	first := true
+	s.plan = func() (operators.Operator, error) {
+		if first {
+			first = false
+			return r.op, nil
+		}
+		again := sub
+		r, err := again.selectStmt(sel.Select, b.sc)
 		if err != nil {
 			return nil, err
 		}
-		op = operators.NewProject(op, []vector.Expr{cast}, b.p.ectx)
+		return again.visibleOnly(r).op, nil
 	}
-	return &inSubqueryExpr{left: left, op: op, typ: t, not: not, text: tree.AsString(e)}, nil
+	switch {
+	case kind == subScalar && len(r.sc.cols) != 1:
+		return nil, nil, vector.Errorf(vector.CodeSyntaxError, "subquery must return only one column")
+	case kind == subCompare && len(r.sc.cols) > 1:
+		return nil, nil, vector.Errorf(vector.CodeSyntaxError, "subquery has too many columns")
+	}
+	if kind != subExists {
+		s.col = r.sc.cols[0].typ
+	}
+	return s, r, nil
+}
+
+func (b *binder) subquery(e *tree.Subquery) (vector.Expr, error) {
+	kind := subScalar
+	if e.Exists {
+		kind = subExists
+	}
+	s, _, err := b.subPlan(e, kind)
+	if err != nil {
+		return nil, err
+	}
+	s.typ = s.col
+	if kind == subExists {
+		s.typ = vector.Bool
+	}
+	return s, nil
+}
+
+// compareSubquery plans `left op ANY|ALL (subquery)`; IN is = ANY and
+// NOT IN is <> ALL.
+func (b *binder) compareSubquery(left vector.Expr, e *tree.Subquery, op string, all bool) (vector.Expr, error) {
+	s, _, err := b.subPlan(e, subCompare)
+	if err != nil {
+		return nil, err
+	}
+	t, err := vector.CommonType([]vector.Type{left.Type(), s.col})
+	if err != nil {
+		return nil, vector.Errorf(vector.CodeUndefinedFunction, "operator does not exist: %s %s %s", left.Type().Name(), op, s.col.Name())
+	}
+	if s.left, err = vector.Coerce(left, t); err != nil {
+		return nil, err
+	}
+	col := s.col
+	s.typ = vector.Bool
+	s.compare = func(l vector.Expr, list []vector.Expr) (vector.Expr, error) {
+		for i, x := range list {
+			c, err := vector.Coerce(x, t)
+			if err != nil {
+				return nil, err
+			}
+			list[i] = c
+		}
+		switch {
+		case len(list) == 0:
+			return vector.NewConst(all, vector.Bool), nil
+		case op == "=" && !all:
+			return vector.NewIn(l, list, false)
+		case op == "<>" && all:
+			return vector.NewIn(l, list, true)
+		}
+		terms := make([]vector.Expr, len(list))
+		for i, x := range list {
+			c, err := vector.NewBinary(op, l, x)
+			if err != nil {
+				return nil, err
+			}
+			terms[i] = c
+		}
+		if all {
+			return vector.NewAnd(terms...)
+		}
+		return vector.NewOr(terms...)
+	}
+	// Fail now, not at evaluation, when the operator does not apply.
+	if _, err := s.compare(s.left, []vector.Expr{vector.NewConst(nil, col)}); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // semiJoins turns the WHERE terms that are correlated EXISTS, NOT EXISTS or
@@ -234,7 +400,8 @@ func semiJoinTerm(w tree.Expr) (sub *tree.Subquery, left tree.Expr, anti bool) {
 
 // semiJoin decorrelates one subquery term: the subquery's WHERE terms that
 // equate an inner and an outer expression become join keys. It reports
-// false when the subquery is not correlated.
+// false when the subquery is not correlated that way (it is then evaluated
+// as an expression).
 func (p *Planner) semiJoin(r *rel, sub *tree.Subquery, left tree.Expr, anti bool) (*rel, bool, error) {
 	ps, ok := sub.Select.(*tree.ParenSelect)
 	if !ok {
@@ -263,10 +430,8 @@ func (p *Planner) semiJoin(r *rel, sub *tree.Subquery, left tree.Expr, anti bool
 			keys = append(keys, [2]tree.Expr{o, i})
 			continue
 		}
-		if hasSubquery(t) {
-			return nil, false, nil
-		}
-		return nil, false, vector.Errorf(vector.CodeFeatureNotSupported, "correlated subquery condition %s is not supported (only equalities with the outer query)", tree.AsString(t))
+		// Another kind of correlation: evaluated per outer row instead.
+		return nil, false, nil
 	}
 	if len(keys) == 0 {
 		return nil, false, nil

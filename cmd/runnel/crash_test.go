@@ -256,7 +256,7 @@ func TestCrashAfterCopyAndTransaction(t *testing.T) {
 	}
 	mustExec("BEGIN")
 	mustExec("INSERT INTO c VALUES (-1, 'committed')")
-	mustExec("DELETE FROM c WHERE a < 100")
+	mustExec("DELETE FROM c WHERE a >= 0 AND a < 100")
 	mustExec("COMMIT")
 	other := srv.connect(t)
 	if _, err := other.Exec(ctx, "BEGIN"); err != nil {
