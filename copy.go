@@ -1,9 +1,7 @@
 package runnel
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -155,7 +153,8 @@ type copyLoader struct {
 	line     int
 	pending  []byte
 	ended    bool
-	fields   []string
+	fields   []copyField // scratch: the fields of the current row
+	scratch  []byte      // scratch: decoded field bytes (see copytext.go)
 	// headerDone is set once the binary format's header is read.
 	headerDone bool
 }
@@ -243,267 +242,16 @@ func (l *copyLoader) parseLines(data []byte, final bool) (int, error) {
 	return pos, nil
 }
 
-// splitRow splits the first row of data into fields. It returns the number
-// of bytes the row took; ok is false when the row is not complete yet.
-// fields is nil for the end-of-data marker \. of the text format.
-func (l *copyLoader) splitRow(data []byte, final bool) (fields []string, n int, ok bool) {
+// splitRow splits the first row of data into fields (see splitText).
+func (l *copyLoader) splitRow(data []byte, final bool) ([]copyField, int, bool) {
 	if l.opts.format == CopyCSV {
 		return l.splitCSV(data, final)
 	}
-	end := bytes.IndexByte(data, '\n')
-	if end < 0 {
-		if !final {
-			return nil, 0, false
-		}
-		end = len(data)
-	}
-	line := data[:end]
-	n = end + 1
-	if n > len(data) {
-		n = len(data)
-	}
-	line = bytes.TrimSuffix(line, []byte{'\r'})
-	if string(line) == `\.` {
-		return nil, n, true
-	}
-	l.fields = l.fields[:0]
-	for _, raw := range bytes.Split(line, []byte{l.opts.delimiter}) {
-		if string(raw) == l.opts.null {
-			l.fields = append(l.fields, "\x00null")
-			continue
-		}
-		l.fields = append(l.fields, unescapeText(raw))
-	}
-	return l.fields, n, true
-}
-
-// splitCSV splits one CSV record, honouring quotes (a quoted field may span
-// lines). An unquoted field equal to the NULL string is NULL.
-func (l *copyLoader) splitCSV(data []byte, final bool) ([]string, int, bool) {
-	l.fields = l.fields[:0]
-	var field []byte
-	quoted, inQuotes := false, false
-	i := 0
-	for {
-		if i >= len(data) {
-			if !final || inQuotes {
-				return nil, 0, false
-			}
-			break
-		}
-		c := data[i]
-		if inQuotes {
-			switch {
-			case c == l.opts.escape && i+1 < len(data) && data[i+1] == l.opts.quote:
-				field = append(field, l.opts.quote)
-				i += 2
-				continue
-			case c == l.opts.escape && c != l.opts.quote && i+1 < len(data) && data[i+1] == l.opts.escape:
-				field = append(field, c)
-				i += 2
-				continue
-			case c == l.opts.quote:
-				if i+1 >= len(data) && !final {
-					return nil, 0, false
-				}
-				inQuotes = false
-			default:
-				field = append(field, c)
-			}
-			i++
-			continue
-		}
-		if c == l.opts.quote {
-			inQuotes, quoted = true, true
-			i++
-			continue
-		}
-		if c == l.opts.delimiter {
-			l.fields = append(l.fields, csvField(field, quoted, l.opts.null))
-			field, quoted = field[:0], false
-			i++
-			continue
-		}
-		if c == '\n' || c == '\r' {
-			i++
-			if c == '\r' && i < len(data) && data[i] == '\n' {
-				i++
-			}
-			break
-		}
-		field = append(field, c)
-		i++
-	}
-	if len(l.fields) == 0 && len(field) == 0 && !quoted {
-		if i == 0 {
-			return nil, 0, false
-		}
-	}
-	if !quoted && string(field) == `\.` && len(l.fields) == 0 {
-		return nil, i, true
-	}
-	l.fields = append(l.fields, csvField(field, quoted, l.opts.null))
-	return l.fields, i, true
-}
-
-func csvField(field []byte, quoted bool, null string) string {
-	if !quoted && string(field) == null {
-		return "\x00null"
-	}
-	return string(field)
-}
-
-// unescapeText decodes the backslash escapes of COPY's text format.
-func unescapeText(raw []byte) string {
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw)
-	}
-	out := make([]byte, 0, len(raw))
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if c != '\\' || i+1 >= len(raw) {
-			out = append(out, c)
-			continue
-		}
-		i++
-		switch e := raw[i]; e {
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'v':
-			out = append(out, '\v')
-		case 'x':
-			v, n := 0, 0
-			for n < 2 && i+1 < len(raw) && isHex(raw[i+1]) {
-				i++
-				v = v*16 + hexVal(raw[i])
-				n++
-			}
-			if n == 0 {
-				out = append(out, 'x')
-			} else {
-				out = append(out, byte(v))
-			}
-		default:
-			if e >= '0' && e <= '7' {
-				v := int(e - '0')
-				for n := 1; n < 3 && i+1 < len(raw) && raw[i+1] >= '0' && raw[i+1] <= '7'; n++ {
-					i++
-					v = v*8 + int(raw[i]-'0')
-				}
-				out = append(out, byte(v))
-			} else {
-				out = append(out, e)
-			}
-		}
-	}
-	return string(out)
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func hexVal(c byte) int {
-	switch {
-	case c >= 'a':
-		return int(c-'a') + 10
-	case c >= 'A':
-		return int(c-'A') + 10
-	}
-	return int(c - '0')
-}
-
-// binarySignature starts COPY's binary format.
-const binarySignature = "PGCOPY\n\xff\r\n\x00"
-
-// parseBinary parses complete tuples of COPY's binary format: after the
-// header, each tuple is an int16 field count and that many fields of an
-// int32 length (-1 for NULL) and the value's binary form; a count of -1
-// ends the data. It returns the bytes consumed.
-func (l *copyLoader) parseBinary(data []byte, _ bool) (int, error) {
-	pos := 0
-	if !l.headerDone {
-		if len(data) < len(binarySignature)+8 {
-			return 0, nil
-		}
-		if string(data[:len(binarySignature)]) != binarySignature {
-			return 0, vector.Errorf(vector.CodeBadCopyFileFormat, "COPY file signature not recognized")
-		}
-		ext := int(binary.BigEndian.Uint32(data[len(binarySignature)+4:]))
-		if ext < 0 || len(data) < len(binarySignature)+8+ext {
-			return 0, nil
-		}
-		pos, l.headerDone = len(binarySignature)+8+ext, true
-	}
-	for !l.ended && len(data)-pos >= 2 {
-		n := int(int16(binary.BigEndian.Uint16(data[pos:])))
-		if n == -1 {
-			l.ended = true
-			return len(data), nil
-		}
-		if n != len(l.cols) {
-			return pos, l.rowError(vector.Errorf(vector.CodeBadCopyFileFormat, "row field count is %d, expected %d", n, len(l.cols)), -1)
-		}
-		end, ok := tupleEnd(data, pos+2, n)
-		if !ok {
-			break
-		}
-		l.line++
-		p := pos + 2
-		for i := 0; i < n; i++ {
-			size := int(int32(binary.BigEndian.Uint32(data[p:])))
-			p += 4
-			if size < 0 {
-				l.builders[i].AppendNull()
-				continue
-			}
-			d, err := vector.DecodeBinary(data[p:p+size], l.t.Columns[l.cols[i]].Type)
-			if err != nil {
-				return pos, l.rowError(err, i)
-			}
-			l.builders[i].Append(d)
-			p += size
-		}
-		pos = end
-		l.rows++
-		if l.rows >= copyBatchRows {
-			if err := l.flush(); err != nil {
-				return pos, err
-			}
-		}
-	}
-	return pos, nil
-}
-
-// tupleEnd finds the end of a binary tuple of n fields starting at p, or
-// reports that it is not complete yet.
-func tupleEnd(data []byte, p, n int) (int, bool) {
-	for i := 0; i < n; i++ {
-		if len(data)-p < 4 {
-			return 0, false
-		}
-		size := int(int32(binary.BigEndian.Uint32(data[p:])))
-		p += 4
-		if size > 0 {
-			if len(data)-p < size {
-				return 0, false
-			}
-			p += size
-		}
-	}
-	return p, true
+	return l.splitText(data, final)
 }
 
 // addRow parses one row's fields into the builders.
-func (l *copyLoader) addRow(fields []string) error {
+func (l *copyLoader) addRow(fields []copyField) error {
 	if len(fields) < len(l.cols) {
 		return l.rowError(vector.Errorf(vector.CodeBadCopyFileFormat, "missing data for column %q", l.t.Columns[l.cols[len(fields)]].Name), -1)
 	}
@@ -511,21 +259,29 @@ func (l *copyLoader) addRow(fields []string) error {
 		return l.rowError(vector.Errorf(vector.CodeBadCopyFileFormat, "extra data after last expected column"), -1)
 	}
 	for i, f := range fields {
-		if f == "\x00null" {
+		if f.null {
 			l.builders[i].AppendNull()
 			continue
 		}
-		c := l.t.Columns[l.cols[i]]
-		d, err := vector.ParseText(f, c.Type, l.st.s.settings.loc)
-		if err != nil {
+		if err := l.appendText(i, f.val); err != nil {
 			return l.rowError(err, i)
 		}
-		l.builders[i].Append(d)
 	}
 	l.rows++
 	if l.rows >= copyBatchRows {
 		return l.flush()
 	}
+	return nil
+}
+
+// appendText parses v, the text form of a value of data field i's column,
+// into that column's builder.
+func (l *copyLoader) appendText(i int, v []byte) error {
+	d, err := vector.ParseText(string(v), l.t.Columns[l.cols[i]].Type, l.st.s.settings.loc)
+	if err != nil {
+		return err
+	}
+	l.builders[i].Append(d)
 	return nil
 }
 

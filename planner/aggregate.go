@@ -169,11 +169,9 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 			if err != nil {
 				return nil, nil, err
 			}
-			b, err := vector.Coerce(x, vector.Bool)
-			if err != nil {
-				return nil, nil, vector.Errorf(vector.CodeDatatypeMismatch, "argument of FILTER must be type boolean, not type %s", x.Type().Name())
+			if x, err = boolean(x, "FILTER"); err != nil {
+				return nil, nil, err
 			}
-			x = b
 			agg.Filter = len(pre)
 			pre = append(pre, x)
 		}

@@ -313,7 +313,7 @@ func (p *Planner) onConflict(oc *tree.OnConflict, t *catalog.Table, alias string
 		if where, err = b.bind(oc.Where.Expr); err != nil {
 			return nil, err
 		}
-		if where, err = vector.Coerce(where, vector.Bool); err != nil {
+		if where, err = boolean(where, "WHERE"); err != nil {
 			return nil, err
 		}
 	}

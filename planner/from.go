@@ -141,20 +141,11 @@ func (p *Planner) equiTerm(e tree.Expr, left, right *scope) (tree.Expr, tree.Exp
 // buildJoin joins l and r on the key pairs (expressions over each side) and
 // the residual condition over both; with no keys it is a nested-loop join.
 func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Expr, residual tree.Expr) (*rel, error) {
-	both := &scope{cols: append(append([]column(nil), l.sc.cols...), r.sc.cols...), outer: l.sc.outer}
 	if len(keys) == 0 {
-		var cond vector.Expr
-		if residual != nil {
-			var err error
-			b := &binder{p: p, sc: both, what: "JOIN conditions"}
-			if cond, err = b.bind(residual); err != nil {
-				return nil, err
-			}
-			bc, err := vector.Coerce(cond, vector.Bool)
-			if err != nil {
-				return nil, vector.Errorf(vector.CodeDatatypeMismatch, "argument of JOIN/ON must be type boolean, not type %s", cond.Type().Name())
-			}
-			cond = bc
+		both := joinScope(l, r)
+		cond, err := p.joinCondition(both, residual)
+		if err != nil {
+			return nil, err
 		}
 		return &rel{op: operators.NewNestedLoopJoin(l.op, r.op, typ, cond, p.ectx), sc: both}, nil
 	}
@@ -174,23 +165,34 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 	}
 	l2, lk := p.withKeys(l, lx)
 	r2, rk := p.withKeys(r, rx)
-	both = &scope{cols: append(append([]column(nil), l2.sc.cols...), r2.sc.cols...), outer: l.sc.outer}
-	var cond vector.Expr
-	if residual != nil {
-		var err error
-		b := &binder{p: p, sc: both, what: "JOIN conditions"}
-		if cond, err = b.bind(residual); err != nil {
-			return nil, err
-		}
-		if cond, err = vector.Coerce(cond, vector.Bool); err != nil {
-			return nil, err
-		}
+	both := joinScope(l2, r2)
+	cond, err := p.joinCondition(both, residual)
+	if err != nil {
+		return nil, err
 	}
 	op := operators.NewHashJoin(l2.op, r2.op, typ, lk, rk, cond, false, p.ectx)
 	if typ == operators.SemiJoin || typ == operators.AntiJoin {
 		return &rel{op: op, sc: l2.sc}, nil
 	}
 	return &rel{op: op, sc: both}, nil
+}
+
+// joinScope is the scope of a join's output: the left columns, then the
+// right.
+func joinScope(l, r *rel) *scope {
+	return &scope{cols: append(append([]column(nil), l.sc.cols...), r.sc.cols...), outer: l.sc.outer}
+}
+
+// joinCondition binds a join's residual condition (nil when there is none).
+func (p *Planner) joinCondition(both *scope, residual tree.Expr) (vector.Expr, error) {
+	if residual == nil {
+		return nil, nil
+	}
+	x, err := (&binder{p: p, sc: both, what: "JOIN conditions"}).bind(residual)
+	if err != nil {
+		return nil, err
+	}
+	return boolean(x, "JOIN/ON")
 }
 
 // commonPair casts two join keys to their common type.
@@ -456,12 +458,8 @@ func (p *Planner) usingJoin(l, r *rel, typ operators.JoinType, names []string) (
 		cols = append(cols, column{name: n, typ: x.Type()})
 	}
 	for i, c := range j.sc.cols {
-		if i >= nl+len(r.sc.cols) || i < nl && i >= len(l.sc.cols) {
-			continue
-		}
-		if isKey[c.name] && !c.hidden {
-			// Still reachable qualified (t.id), but not by * or unqualified.
-			c.hidden = true
+		if isKey[c.name] {
+			c.hidden = true // the merged column above stands for it
 		}
 		exprs = append(exprs, vector.NewColumnRef(i, c.typ, c.name))
 		cols = append(cols, c)

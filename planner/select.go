@@ -114,11 +114,21 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 
 // filter keeps the rows of r where pred is true.
 func (p *Planner) filter(r *rel, pred vector.Expr, clause string) (*rel, error) {
-	b, err := vector.Coerce(pred, vector.Bool)
+	b, err := boolean(pred, clause)
 	if err != nil {
-		return nil, vector.Errorf(vector.CodeDatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, pred.Type().Name())
+		return nil, err
 	}
 	return &rel{op: operators.NewFilter(r.op, b, p.ectx), sc: r.sc}, nil
+}
+
+// boolean checks that a condition of the given clause is boolean (an
+// unknown literal or parameter becomes one).
+func boolean(x vector.Expr, clause string) (vector.Expr, error) {
+	b, err := vector.Coerce(x, vector.Bool)
+	if err != nil {
+		return nil, vector.Errorf(vector.CodeDatatypeMismatch, "argument of %s must be type boolean, not type %s", clause, x.Type().Name())
+	}
+	return b, nil
 }
 
 // selected is a projected select list: the projection's expressions, with

@@ -38,7 +38,7 @@ func CastArray(ctx *EvalContext, arr arrow.Array, from, to Type) (arrow.Array, e
 }
 
 // castArray converts a column: typed loops for the conversions among
-// integers and floats, a row-at-a-time conversion through castDatum for
+// integers and floats and from text to the common types, a row-at-a-time conversion through castDatum for
 // the rest.
 func castArray(ctx *EvalContext, arr arrow.Array, from, to Type, assign bool) (arrow.Array, error) {
 	if from == to || (from.Kind == to.Kind && !hasConstraint(to)) {
@@ -46,6 +46,11 @@ func castArray(ctx *EvalContext, arr arrow.Array, from, to Type, assign bool) (a
 	}
 	if out, err, ok := castNumbers(arr, from, to); ok {
 		return out, err
+	}
+	if from.Kind.IsString() || from.Kind == KindUnknown {
+		if out, err, ok := castFromText(arr, to, ctx.Location); ok {
+			return out, err
+		}
 	}
 	b := NewBuilder(to, arr.Len())
 	for i := 0; i < arr.Len(); i++ {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"time"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -79,6 +81,8 @@ func intervalToArrow(v IntervalValue) arrow.MonthDayNanoInterval {
 type Builder struct {
 	t Type
 	b array.Builder
+	// scratch is reused by AppendText to canonicalize numeric input.
+	scratch []byte
 }
 
 // NewBuilder returns a builder of a column of type t with room for capacity rows.
@@ -140,6 +144,86 @@ func (b *Builder) Append(d Datum) {
 	default:
 		panic(fmt.Sprintf("vector: Builder.Append for %s", b.t))
 	}
+}
+
+// AppendText appends the value whose Postgres text input is s (never
+// NULL: the caller decides what text means NULL), reading a timestamptz
+// without zone in loc (UTC when nil). Errors are those of ParseText, and
+// nothing is appended on error. Common types are parsed straight into the
+// column without allocating; s is not retained.
+func (b *Builder) AppendText(s []byte, loc *time.Location) error {
+	// str aliases s: the parsers only read it, and errors copy what they quote.
+	str := unsafe.String(unsafe.SliceData(s), len(s))
+	switch bb := b.b.(type) {
+	case *array.Int16Builder:
+		v, err := parseInt2(str)
+		return appendOK(bb, v, err)
+	case *array.Int32Builder:
+		v, err := parseInt4(str)
+		return appendOK(bb, v, err)
+	case *array.Int64Builder:
+		v, err := parseInt8(str)
+		return appendOK(bb, v, err)
+	case *array.Float32Builder:
+		v, err := parseFloat4(str)
+		return appendOK(bb, v, err)
+	case *array.Float64Builder:
+		v, err := parseFloat8(str)
+		return appendOK(bb, v, err)
+	case *array.Date32Builder:
+		v, err := parseDate(str)
+		return appendOK(bb, arrow.Date32(v), err)
+	case *array.Time64Builder:
+		v, err := parseTime(str)
+		return appendOK(bb, arrow.Time64(v), err)
+	case *array.TimestampBuilder:
+		v, err := parseTimestamp(str, b.t.Kind == KindTimestampTZ, locOrUTC(loc))
+		return appendOK(bb, arrow.Timestamp(v), err)
+	case *array.StringBuilder:
+		return b.appendStringText(bb, s, str)
+	}
+	d, err := ParseText(string(s), b.t, loc)
+	if err != nil {
+		return err
+	}
+	b.Append(d)
+	return nil
+}
+
+// appendOK appends v to bb when err is nil, and returns err.
+func appendOK[T any, B interface{ Append(T) }](bb B, v T, err error) error {
+	if err == nil {
+		bb.Append(v)
+	}
+	return err
+}
+
+// appendStringText is AppendText for the types stored as strings; s and
+// str are the same bytes.
+func (b *Builder) appendStringText(bb *array.StringBuilder, s []byte, str string) error {
+	switch {
+	case b.t.Kind == KindText || b.t.Kind == KindUnknown:
+		bb.BinaryBuilder.Append(s)
+	case b.t.Kind == KindVarchar:
+		v, err := varcharInput(str, b.t)
+		if err != nil {
+			return err
+		}
+		bb.BinaryBuilder.Append(s[:len(v)]) // v is a prefix of s
+	case b.t.Kind == KindNumeric && !hasConstraint(b.t):
+		var err error
+		if b.scratch, err = appendNumericText(b.scratch[:0], str); err != nil {
+			return err
+		}
+		bb.BinaryBuilder.Append(b.scratch)
+	default:
+		d, err := ParseText(string(s), b.t, nil)
+		if err != nil {
+			return err
+		}
+		b.Append(d)
+	}
+	return nil
 }
 
 // AppendFrom appends row i of arr, a column of the builder's type.
