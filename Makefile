@@ -28,8 +28,10 @@ unit:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseText$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBinary$$' -fuzztime $(FUZZTIME) ./vector
+	$(GO) test -run '^$$' -fuzz '^FuzzCompareJSON$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzStatement$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzCopyFrom$$' -fuzztime $(FUZZTIME) .
 
 ## bench: the benchmarks of the engine (go test -bench), 5 runs each for benchstat
 bench:

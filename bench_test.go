@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -79,6 +81,24 @@ func copyIn(b *testing.B, s *runnel.Session, sql string, chunks [][]byte) {
 	}
 }
 
+// cpuTime is the CPU time (user and system) the process has used so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportRows reports rows/s of wall time and rows/cpu-s, rows per second
+// of CPU time used by the whole process (every goroutine, the GC and
+// Pebble's background work): the rate one core would sustain.
+func reportRows(b *testing.B, rows int, cpuStart time.Duration) {
+	total := float64(rows) * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(total/(cpuTime(b)-cpuStart).Seconds(), "rows/cpu-s")
+}
+
 // narrowRows renders n rows (id int8, k int8, s text of ~10 bytes) as COPY
 // text in chunks of about 64 KiB, as a client would send them.
 func narrowRows(n, keys int) (chunks [][]byte, size int) {
@@ -113,17 +133,31 @@ func BenchmarkCopyIngest(b *testing.B) {
 	run(b, s, "CREATE TABLE narrow (id bigint, k bigint, s text)")
 	chunks, size := narrowRows(n, 1000)
 	b.SetBytes(int64(size))
+	cpu := cpuTime(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		copyIn(b, s, "COPY narrow FROM STDIN", chunks)
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	reportRows(b, n, cpu)
 }
 
+// groupDB is the table of BenchmarkScanFilterGroupBy, loaded once and
+// shared by all its runs; it lives in groupDir until TestMain ends (a
+// benchmark's TempDir would be removed under the open database).
 var (
 	groupOnce sync.Once
 	groupDB   *runnel.DB
+	groupDir  string
 )
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if groupDB != nil {
+		groupDB.Close()
+		os.RemoveAll(groupDir)
+	}
+	os.Exit(code)
+}
 
 // BenchmarkScanFilterGroupBy measures SELECT k, sum(v), count(*) … WHERE …
 // GROUP BY k over 10 million stored rows with 1000 distinct integer keys.
@@ -131,7 +165,10 @@ func BenchmarkScanFilterGroupBy(b *testing.B) {
 	const n = 10_000_000
 	groupOnce.Do(func() {
 		var err error
-		if groupDB, err = runnel.Open(b.TempDir(), runnel.Options{}); err != nil {
+		if groupDir, err = os.MkdirTemp("", "runnel-bench-"); err != nil {
+			b.Fatal(err)
+		}
+		if groupDB, err = runnel.Open(groupDir, runnel.Options{}); err != nil {
 			b.Fatal(err)
 		}
 		s := connect(b, groupDB)
@@ -142,17 +179,20 @@ func BenchmarkScanFilterGroupBy(b *testing.B) {
 		}
 	})
 	s := connect(b, groupDB)
+	cpu := cpuTime(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if got := run(b, s, "SELECT k, sum(id), count(*) FROM facts WHERE id >= 0 GROUP BY k"); got != 1000 {
 			b.Fatalf("%d groups, want 1000", got)
 		}
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	reportRows(b, n, cpu)
 }
 
 // BenchmarkPointInsert measures single-row INSERT round trips over the wire
-// protocol, each acknowledged only once durable, from 1 and 16 connections.
+// protocol, each acknowledged only once durable, from 1 and 16 connections
+// opened before the timer starts. Use a -benchtime of thousands of inserts:
+// with a handful, idle connections and one fsync dominate.
 func BenchmarkPointInsert(b *testing.B) {
 	for _, conns := range []int{1, 16} {
 		b.Run(fmt.Sprintf("conns=%d", conns), func(b *testing.B) {
@@ -178,20 +218,21 @@ func BenchmarkPointInsert(b *testing.B) {
 				b.Fatal(err)
 			}
 			setup.Close(ctx)
+			clients := make([]*pgx.Conn, conns)
+			for c := range clients {
+				if clients[c], err = pgx.Connect(ctx, url); err != nil {
+					b.Fatal(err)
+				}
+				defer clients[c].Close(ctx)
+			}
 			var next atomic.Int64
 			var wg sync.WaitGroup
 			b.ResetTimer()
 			start := time.Now()
-			for c := 0; c < conns; c++ {
+			for _, conn := range clients {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					conn, err := pgx.Connect(ctx, url)
-					if err != nil {
-						b.Error(err)
-						return
-					}
-					defer conn.Close(ctx)
 					for {
 						id := next.Add(1)
 						if id > int64(b.N) {

@@ -49,6 +49,9 @@ func readCopyOptions(o *tree.CopyOptions) (copyOptions, error) {
 			return opts, vector.Errorf(vector.CodeFeatureNotSupported, "COPY delimiter must be a single one-byte character")
 		}
 		opts.delimiter = d[0]
+		if err := checkDelimiter(opts); err != nil {
+			return opts, err
+		}
 	}
 	if o.Null != nil {
 		n, err := str(o.Null, "null")
@@ -76,6 +79,20 @@ func readCopyOptions(o *tree.CopyOptions) (copyOptions, error) {
 	}
 	opts.header = o.Header
 	return opts, nil
+}
+
+// checkDelimiter refuses the delimiters Postgres refuses: a line break, and
+// in the text format a backslash, a period, a lowercase letter or a digit,
+// which would read as part of an escape sequence.
+func checkDelimiter(opts copyOptions) error {
+	d := opts.delimiter
+	if d == '\n' || d == '\r' {
+		return vector.Errorf(vector.CodeInvalidParameterValue, "COPY delimiter cannot be newline or carriage return")
+	}
+	if opts.format == CopyText && (d == '\\' || d == '.' || d >= 'a' && d <= 'z' || d >= '0' && d <= '9') {
+		return vector.Errorf(vector.CodeInvalidParameterValue, "COPY delimiter cannot be \"%c\"", d)
+	}
+	return nil
 }
 
 // copyTarget resolves the table and columns of a COPY.
@@ -224,6 +241,10 @@ func (l *copyLoader) parseLines(data []byte, final bool) (int, error) {
 	for pos < len(data) && !l.ended {
 		fields, next, ok := l.splitRow(data[pos:], final)
 		if !ok {
+			if final { // only a CSV quote left open leaves a final row incomplete
+				l.line++
+				return pos, l.rowError(vector.Errorf(vector.CodeBadCopyFileFormat, "unterminated CSV quoted field"), -1)
+			}
 			break
 		}
 		pos += next
@@ -263,7 +284,7 @@ func (l *copyLoader) addRow(fields []copyField) error {
 			l.builders[i].AppendNull()
 			continue
 		}
-		if err := l.appendText(i, f.val); err != nil {
+		if err := l.builders[i].AppendText(f.val, l.st.s.settings.loc); err != nil {
 			return l.rowError(err, i)
 		}
 	}
@@ -271,17 +292,6 @@ func (l *copyLoader) addRow(fields []copyField) error {
 	if l.rows >= copyBatchRows {
 		return l.flush()
 	}
-	return nil
-}
-
-// appendText parses v, the text form of a value of data field i's column,
-// into that column's builder.
-func (l *copyLoader) appendText(i int, v []byte) error {
-	d, err := vector.ParseText(string(v), l.t.Columns[l.cols[i]].Type, l.st.s.settings.loc)
-	if err != nil {
-		return err
-	}
-	l.builders[i].Append(d)
 	return nil
 }
 

@@ -9,53 +9,63 @@ import (
 )
 
 // encodeCopyRows renders each row of b as one line of COPY output (a tuple
-// of the binary format).
+// of the binary format). The lines share one buffer, so a batch costs a
+// few allocations, not one per row.
 func encodeCopyRows(b *vector.Batch, types []vector.Type, opts copyOptions, loc *time.Location) [][]byte {
-	if opts.format == CopyBinary {
-		return encodeBinaryRows(b, types)
+	ends := make([]int, b.Len)
+	var out, val []byte
+	for r := 0; r < b.Len; r++ {
+		if opts.format == CopyBinary {
+			out = appendBinaryRow(out, b, types, r)
+		} else {
+			out, val = appendTextRow(out, val, b, types, opts, loc, r)
+		}
+		ends[r] = len(out)
 	}
 	lines := make([][]byte, b.Len)
-	var buf []byte
-	for r := 0; r < b.Len; r++ {
-		line := make([]byte, 0, 64)
-		for c, col := range b.Cols {
-			if c > 0 {
-				line = append(line, opts.delimiter)
-			}
-			if col.IsNull(r) {
-				line = append(line, opts.null...)
-				continue
-			}
-			buf = vector.AppendText(buf[:0], col, types[c], r, loc)
-			if opts.format == CopyCSV {
-				line = appendCSV(line, buf, opts)
-			} else {
-				line = appendEscaped(line, buf, opts.delimiter)
-			}
-		}
-		lines[r] = append(line, '\n')
+	start := 0
+	for r, end := range ends {
+		lines[r] = out[start:end:end]
+		start = end
 	}
 	return lines
 }
 
-// encodeBinaryRows renders each row of b as a tuple of COPY's binary
-// format: a field count, then each field's length and binary value.
-func encodeBinaryRows(b *vector.Batch, types []vector.Type) [][]byte {
-	rows := make([][]byte, b.Len)
-	for r := 0; r < b.Len; r++ {
-		row := binary.BigEndian.AppendUint16(make([]byte, 0, 64), uint16(len(b.Cols)))
-		for c, col := range b.Cols {
-			if col.IsNull(r) {
-				row = binary.BigEndian.AppendUint32(row, 0xffffffff)
-				continue
-			}
-			at := len(row)
-			row = vector.AppendBinary(append(row, 0, 0, 0, 0), col, types[c], r)
-			binary.BigEndian.PutUint32(row[at:], uint32(len(row)-at-4))
+// appendTextRow appends row r of b as a line of the text or CSV format;
+// val is scratch for one value's text.
+func appendTextRow(dst, val []byte, b *vector.Batch, types []vector.Type, opts copyOptions, loc *time.Location, r int) ([]byte, []byte) {
+	for c, col := range b.Cols {
+		if c > 0 {
+			dst = append(dst, opts.delimiter)
 		}
-		rows[r] = row
+		if col.IsNull(r) {
+			dst = append(dst, opts.null...)
+			continue
+		}
+		val = vector.AppendText(val[:0], col, types[c], r, loc)
+		if opts.format == CopyCSV {
+			dst = appendCSV(dst, val, opts)
+		} else {
+			dst = appendEscaped(dst, val, opts.delimiter)
+		}
 	}
-	return rows
+	return append(dst, '\n'), val
+}
+
+// appendBinaryRow appends row r of b as a tuple of COPY's binary format: a
+// field count, then each field's length (-1 for NULL) and binary value.
+func appendBinaryRow(dst []byte, b *vector.Batch, types []vector.Type, r int) []byte {
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(b.Cols)))
+	for c, col := range b.Cols {
+		if col.IsNull(r) {
+			dst = binary.BigEndian.AppendUint32(dst, 0xffffffff)
+			continue
+		}
+		at := len(dst)
+		dst = vector.AppendBinary(append(dst, 0, 0, 0, 0), col, types[c], r)
+		binary.BigEndian.PutUint32(dst[at:], uint32(len(dst)-at-4))
+	}
+	return dst
 }
 
 // encodeHeader renders the header: CSV's line of column names, or the

@@ -37,32 +37,31 @@ func (l *copyLoader) splitText(data []byte, final bool) (fields []copyField, n i
 	}
 	l.fields, l.scratch = l.fields[:0], l.scratch[:0]
 	delim := l.opts.delimiter
-	for {
-		d := bytes.IndexByte(line, delim)
-		raw := line
-		if d >= 0 {
-			raw = line[:d]
+	start, escaped := 0, false
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			escaped = true
+			i++ // the escaped byte is data, even a delimiter
+		case delim:
+			l.addTextField(line[start:i], escaped)
+			start, escaped = i+1, false
 		}
-		escaped := bytes.IndexByte(raw, '\\') >= 0
-		if escaped { // the delimiter found may be escaped
-			if d = escapedFieldEnd(line, delim); d >= 0 {
-				raw = line[:d]
-			} else {
-				raw = line
-			}
-		}
-		f := copyField{val: raw, null: string(raw) == l.opts.null}
-		if escaped && !f.null {
-			start := len(l.scratch)
-			l.scratch = unescapeText(l.scratch, raw)
-			f.val = l.scratch[start:]
-		}
-		l.fields = append(l.fields, f)
-		if d < 0 {
-			return l.fields, n, true
-		}
-		line = line[d+1:]
 	}
+	l.addTextField(line[start:], escaped)
+	return l.fields, n, true
+}
+
+// addTextField appends the field whose bytes as sent are raw, decoding
+// them into scratch when they hold escapes.
+func (l *copyLoader) addTextField(raw []byte, escaped bool) {
+	f := copyField{val: raw, null: string(raw) == l.opts.null}
+	if escaped && !f.null {
+		start := len(l.scratch)
+		l.scratch = unescapeText(l.scratch, raw)
+		f.val = l.scratch[start:]
+	}
+	l.fields = append(l.fields, f)
 }
 
 // textLineEnd is the index of the newline ending the first row of data (a
@@ -85,20 +84,6 @@ func textLineEnd(data []byte, final bool) (int, bool) {
 		}
 		from = end + 1
 	}
-}
-
-// escapedFieldEnd is the index of the first delimiter of line that no
-// backslash escapes, or -1.
-func escapedFieldEnd(line []byte, delim byte) int {
-	for i := 0; i < len(line); i++ {
-		switch line[i] {
-		case '\\':
-			i++
-		case delim:
-			return i
-		}
-	}
-	return -1
 }
 
 // unescapeText appends raw to dst with the backslash escapes of COPY's

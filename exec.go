@@ -118,6 +118,10 @@ func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datu
 
 // beginBlock opens a transaction block.
 func (s *Session) beginBlock() (*Result, error) {
+	if s.implicit {
+		s.implicit = false // the rest of the message runs in this block
+		return &Result{Tag: "BEGIN"}, nil
+	}
 	if s.txn != nil {
 		return &Result{Tag: "BEGIN", Notices: []*vector.Error{{Code: vector.CodeActiveSQLTransaction, Message: "there is already a transaction in progress"}}}, nil
 	}
@@ -132,7 +136,7 @@ func (s *Session) commitBlock() (*Result, error) {
 		return &Result{Tag: "COMMIT", Notices: []*vector.Error{{Code: vector.CodeNoActiveSQLTransaction, Message: "there is no transaction in progress"}}}, nil
 	}
 	txn, failed := s.txn, s.failed
-	s.txn, s.failed = nil, false
+	s.txn, s.failed, s.implicit = nil, false, false
 	if failed {
 		txn.Rollback()
 		return &Result{Tag: "ROLLBACK"}, nil
@@ -149,7 +153,7 @@ func (s *Session) rollbackBlock() (*Result, error) {
 		return &Result{Tag: "ROLLBACK", Notices: []*vector.Error{{Code: vector.CodeNoActiveSQLTransaction, Message: "there is no transaction in progress"}}}, nil
 	}
 	s.txn.Rollback()
-	s.txn, s.failed = nil, false
+	s.txn, s.failed, s.implicit = nil, false, false
 	return &Result{Tag: "ROLLBACK"}, nil
 }
 

@@ -33,6 +33,35 @@ type Session struct {
 	// txnStart is now() inside the block.
 	txnStart time.Time
 	failed   bool
+	// implicit is set while txn is the implicit transaction of several
+	// statements sent in one message (see BeginImplicit).
+	implicit bool
+}
+
+// BeginImplicit starts the implicit transaction of several statements sent
+// in one simple Query message: they commit together at EndImplicit, unless
+// one fails. BEGIN among them makes the block an ordinary one; COMMIT or
+// ROLLBACK among them ends it early.
+func (s *Session) BeginImplicit() {
+	if s.txn != nil {
+		return
+	}
+	s.txn, s.txnStart, s.implicit = s.db.store.Begin(), time.Now(), true
+}
+
+// EndImplicit ends the implicit transaction: committed, or rolled back when
+// a statement failed.
+func (s *Session) EndImplicit(failed bool) error {
+	if !s.implicit {
+		return nil
+	}
+	txn := s.txn
+	s.txn, s.implicit, s.failed = nil, false, false
+	if failed {
+		txn.Rollback()
+		return nil
+	}
+	return txn.Commit()
 }
 
 // Parameters are the session parameters reported to the client at startup.
@@ -124,6 +153,8 @@ func endsBlock(ast tree.Statement) bool {
 // transaction block, 'E' in a failed transaction block.
 func (s *Session) TxStatus() byte {
 	switch {
+	case s.implicit:
+		return 'I'
 	case s.failed:
 		return 'E'
 	case s.txn != nil:

@@ -16,8 +16,10 @@ import (
 // Keys are compared as GROUP BY sees them (vector.EqualAt: NULL equals
 // NULL) and hashed with vector.HashColumns. The table is open addressing
 // with linear probing over slots holding group+1 (0 is empty); it keeps at
-// most half its slots full. Each key column is stored once per group in a
-// typed keyStore, so probing compares Arrow buffers directly.
+// most a quarter of its slots full, since short probe sequences spare
+// mispredicted branches (at half full GROUP BY ran a third slower). Each
+// key column is stored once per group in a typed keyStore, so probing
+// compares Arrow buffers directly.
 type groupTable struct {
 	types  []vector.Type
 	keys   []keyStore
@@ -41,7 +43,7 @@ func newGroupTable(types []vector.Type) *groupTable {
 // added.
 func (t *groupTable) reserve(n int) {
 	size := len(t.slots)
-	for size < 2*n {
+	for size < 4*n {
 		size *= 2
 	}
 	if size > len(t.slots) {
@@ -88,16 +90,26 @@ func (t *groupTable) find(cols []arrow.Array, n int, ids []int32, add bool) {
 	for c, k := range t.keys {
 		k.bind(cols[c])
 	}
+	if len(t.keys) == 1 {
+		switch k := t.keys[0].(type) {
+		case *fixedKeys[int64]:
+			if !k.nulls {
+				probeFixed(t, k, hashes, ids, add)
+				return
+			}
+		case *fixedKeys[int32]:
+			if !k.nulls {
+				probeFixed(t, k, hashes, ids, add)
+				return
+			}
+		}
+	}
 	for i, h := range hashes {
 		s := h & t.mask
 		for {
 			g := t.slots[s] - 1
 			if g < 0 {
-				if !add {
-					ids[i] = -1
-					break
-				}
-				ids[i] = t.addGroup(s, h, i)
+				ids[i] = t.miss(s, h, i, add)
 				break
 			}
 			if t.hashes[g] == h && t.equal(g, i) {
@@ -107,6 +119,37 @@ func (t *groupTable) find(cols []arrow.Array, n int, ids []int32, add bool) {
 			s = (s + 1) & t.mask
 		}
 	}
+}
+
+// probeFixed is the probe loop of find for a single integer key bound to a
+// column without NULLs: a group matches when its value is the row's and
+// not NULL, so neither hashes nor keyStore calls are needed to compare.
+func probeFixed[T int32 | int64](t *groupTable, k *fixedKeys[T], hashes []uint64, ids []int32, add bool) {
+	for i, h := range hashes {
+		v := k.in[i]
+		s := h & t.mask
+		for {
+			g := t.slots[s] - 1
+			if g < 0 {
+				ids[i] = t.miss(s, h, i, add)
+				break
+			}
+			if k.vals[g] == v && k.valid[g] {
+				ids[i] = g
+				break
+			}
+			s = (s + 1) & t.mask
+		}
+	}
+}
+
+// miss is the group of row i (hash h) whose probe ended at empty slot s:
+// a new group when add, else -1.
+func (t *groupTable) miss(s, h uint64, i int, add bool) int32 {
+	if !add {
+		return -1
+	}
+	return t.addGroup(s, h, i)
 }
 
 // equal reports whether group g's key equals row i of the bound columns.
@@ -127,7 +170,7 @@ func (t *groupTable) addGroup(s, h uint64, i int) int32 {
 		k.add(i)
 	}
 	t.slots[s] = g + 1
-	if 2*len(t.hashes) > len(t.slots) {
+	if 4*len(t.hashes) > len(t.slots) {
 		t.grow()
 	}
 	return g

@@ -278,6 +278,8 @@ func (b *binder) subPlan(e *tree.Subquery, kind subqueryKind) (*subqueryExpr, *r
 		return nil, nil, vector.Errorf(vector.CodeSyntaxError, "subquery must return only one column")
 	case kind == subCompare && len(r.sc.cols) > 1:
 		return nil, nil, vector.Errorf(vector.CodeSyntaxError, "subquery has too many columns")
+	case kind == subCompare && len(r.sc.cols) == 0:
+		return nil, nil, vector.Errorf(vector.CodeSyntaxError, "subquery has too few columns")
 	}
 	if kind != subExists {
 		s.col = r.sc.cols[0].typ

@@ -31,8 +31,19 @@ func TestEngine(t *testing.T) {
 		{"INSERT INTO t VALUES (1, 'x'), (2, NULL)", []string{"CommandComplete INSERT 0 2", "ReadyForQuery I"}},
 		{"SELECT a, b FROM t ORDER BY a", []string{"RowDescription a:23:0,b:25:0",
 			`DataRow "1","x"`, `DataRow "2",NULL`, "CommandComplete SELECT 2", "ReadyForQuery I"}},
-		// Postgres folds 1/0 while planning: no RowDescription.
-		{"SELECT 1/0", []string{"ErrorResponse ERROR 22012 division by zero", "ReadyForQuery I"}},
+		// runnel raises the error of a constant expression when it is
+		// evaluated (Postgres, folding while planning, sends no
+		// RowDescription first).
+		{"SELECT 1/0", []string{"RowDescription ?column?:23:0", "ErrorResponse ERROR 22012 division by zero", "ReadyForQuery I"}},
+		// Statements of one message form one implicit transaction: the
+		// failure of the second undoes the first.
+		{"INSERT INTO t VALUES (3, 'y'); INSERT INTO t VALUES ('x')", []string{"CommandComplete INSERT 0 1",
+			`ErrorResponse ERROR 22P02 invalid input syntax for type integer: "x"`, "ReadyForQuery I"}},
+		{"SELECT count(*) FROM t", []string{"RowDescription count:20:0", `DataRow "2"`, "CommandComplete SELECT 1", "ReadyForQuery I"}},
+		// … unless it is made a block of its own.
+		{"INSERT INTO t VALUES (3, 'y'); COMMIT; INSERT INTO t VALUES ('x')", []string{"CommandComplete INSERT 0 1",
+			"CommandComplete COMMIT", `ErrorResponse ERROR 22P02 invalid input syntax for type integer: "x"`, "ReadyForQuery I"}},
+		{"SELECT count(*) FROM t", []string{"RowDescription count:20:0", `DataRow "3"`, "CommandComplete SELECT 1", "ReadyForQuery I"}},
 	}
 	for _, s := range steps {
 		if got := c.query(s.sql); !slices.Equal(got, s.want) {

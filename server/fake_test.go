@@ -113,6 +113,9 @@ func (f *fakeSession) Execute(ctx context.Context, p *runnel.Prepared, params []
 
 func (f *fakeSession) TxStatus() byte           { return 'I' }
 func (f *fakeSession) Location() *time.Location { return time.UTC }
+func (f *fakeSession) BeginImplicit()                 {}
+func (f *fakeSession) EndImplicit(failed bool) error { return nil }
+
 func (f *fakeSession) Close() {
 	if f.closed != nil {
 		close(f.closed)

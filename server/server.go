@@ -40,6 +40,8 @@ type session interface {
 	Execute(ctx context.Context, p *runnel.Prepared, params []vector.Datum) (*runnel.Result, error)
 	TxStatus() byte
 	Location() *time.Location
+	BeginImplicit()
+	EndImplicit(failed bool) error
 	Close()
 }
 

@@ -7,7 +7,9 @@ import (
 
 // simpleQuery serves a Query message: the whole text is parsed first (a
 // syntax error anywhere runs nothing), then each statement runs in turn
-// until one fails. ReadyForQuery ends the cycle in every case.
+// until one fails. Several statements form one implicit transaction, as in
+// Postgres: a failure undoes the statements before it. ReadyForQuery ends
+// the cycle in every case.
 func (c *conn) simpleQuery(sql string) error {
 	// A simple query replaces the unnamed statement and portal.
 	delete(c.stmts, "")
@@ -21,13 +23,24 @@ func (c *conn) simpleQuery(sql string) error {
 		c.be.Send(&pgproto3.EmptyQueryResponse{})
 		return c.readyForQuery()
 	}
+	implicit := len(stmts) > 1
+	if implicit {
+		c.sess.BeginImplicit()
+	}
+	failed := false
 	for _, st := range stmts {
 		if err := c.runSimple(st); err != nil {
 			if ended := c.ended(err); ended != nil {
 				return ended
 			}
 			c.sendError(err)
+			failed = true
 			break
+		}
+	}
+	if implicit {
+		if err := c.sess.EndImplicit(failed); err != nil {
+			c.sendError(err)
 		}
 	}
 	c.closePortal("")

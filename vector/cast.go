@@ -38,7 +38,8 @@ func CastArray(ctx *EvalContext, arr arrow.Array, from, to Type) (arrow.Array, e
 }
 
 // castArray converts a column: typed loops for the conversions among
-// integers and floats and from text to the common types, a row-at-a-time conversion through castDatum for
+// integers and floats, between integers or text and numeric, and from text
+// to the common types; a row-at-a-time conversion through castDatum for
 // the rest.
 func castArray(ctx *EvalContext, arr arrow.Array, from, to Type, assign bool) (arrow.Array, error) {
 	if from == to || (from.Kind == to.Kind && !hasConstraint(to)) {
@@ -47,8 +48,11 @@ func castArray(ctx *EvalContext, arr arrow.Array, from, to Type, assign bool) (a
 	if out, err, ok := castNumbers(arr, from, to); ok {
 		return out, err
 	}
+	if out, ok := castNumericText(arr, from, to); ok {
+		return out, nil
+	}
 	if from.Kind.IsString() || from.Kind == KindUnknown {
-		if out, err, ok := castFromText(arr, to, ctx.Location); ok {
+		if out, err, ok := castFromText(arr, to, dtContext{loc: ctx.Location, now: ctx.StatementTime}); ok {
 			return out, err
 		}
 	}
@@ -212,7 +216,7 @@ func castDatum(ctx *EvalContext, d Datum, from, to Type, assign bool) (Datum, er
 	case to.Kind.IsString() || to.Kind == KindUnknown:
 		return castToString(d, from, to, assign, loc)
 	case from.Kind.IsString() || from.Kind == KindUnknown:
-		return ParseText(d.(string), to, loc)
+		return parseTextAt(d.(string), to, dtContext{loc: loc, now: ctx.StatementTime})
 	case from.Kind == KindJSONB:
 		return castFromJSON(d.(JSONValue), to)
 	}

@@ -73,13 +73,21 @@ func TestCastExprs(t *testing.T) {
 	}
 	// Assignment: varchar(n) is strict, explicit casts truncate.
 	v3 := Type{Kind: KindVarchar, Width: 3}
-	if _, err := NewAssignmentCast(NewConst("abcd", Text), v3); sqlState(err) != CodeStringDataRightTruncation {
-		t.Errorf("assign 'abcd' to varchar(3): %v", err)
+	if _, err := NewAssignmentCast(NewConst("abcd", Unknown), v3); sqlState(err) != CodeStringDataRightTruncation {
+		t.Errorf("assign literal 'abcd' to varchar(3): %v", err)
+	}
+	// A typed constant that does not convert fails only when evaluated.
+	e, err := NewAssignmentCast(NewConst("abcd", Text), v3)
+	if err != nil {
+		t.Fatalf("assign 'abcd'::text to varchar(3) at construction: %v", err)
+	}
+	if _, err := e.Eval(&EvalContext{}, &Batch{Len: 1}); sqlState(err) != CodeStringDataRightTruncation {
+		t.Errorf("assign 'abcd'::text to varchar(3): %v", err)
 	}
 	if _, err := NewAssignmentCast(NewColumnRef(0, Text, "t"), Int4); sqlState(err) != CodeDatatypeMismatch {
 		t.Errorf("assign text to int4: %v", err)
 	}
-	e, err := NewAssignmentCast(NewColumnRef(0, Int8, "x"), Int4)
+	e, err = NewAssignmentCast(NewColumnRef(0, Int8, "x"), Int4)
 	if err != nil {
 		t.Fatal(err)
 	}

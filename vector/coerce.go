@@ -102,9 +102,13 @@ func NewCast(e Expr, to Type) (Expr, error) {
 }
 
 // coerceAt converts e to type to if a cast of at least the given level
-// exists. Constants are converted at once (errors surface here) unless the
-// conversion depends on the session's time zone, known only at evaluation;
-// a parameter of unknown type takes the target type.
+// exists; a parameter of unknown type takes the target type. Constants are
+// converted at once unless the result depends on the session's time zone
+// or the statement time (see dependsOnSession), known only at evaluation.
+// A literal that is not valid input of the target type fails here, as in
+// Postgres' parser ('abc'::int); any other constant whose conversion fails
+// stays a cast, failing only if evaluated (CASE WHEN false THEN
+// 99999::int2 ELSE 0 END is 0).
 func coerceAt(e Expr, to Type, level castLevel) (Expr, error) {
 	from := e.Type()
 	if from == to {
@@ -122,14 +126,31 @@ func coerceAt(e Expr, to Type, level castLevel) (Expr, error) {
 	}
 	// Assignment keeps varchar(n) strict; an explicit cast truncates.
 	c := &castExpr{e: e, to: to, assign: level != castExplicit}
-	if d, ok := IsConst(e); ok && from.Kind != KindTimestampTZ && to.Kind != KindTimestampTZ {
+	if d, ok := IsConst(e); ok {
 		v, err := castDatum(&EvalContext{}, d, from, to, c.assign)
-		if err != nil {
+		switch {
+		case err != nil && from.Kind == KindUnknown:
 			return nil, err
+		case err == nil && !dependsOnSession(d, from, to):
+			return NewConst(v, to), nil
 		}
-		return NewConst(v, to), nil
 	}
 	return c, nil
+}
+
+// dependsOnSession reports whether converting the constant d from type
+// from to type to depends on the session's time zone or on the statement
+// time ('today'::date), so that it must wait for evaluation.
+func dependsOnSession(d Datum, from, to Type) bool {
+	if from.Kind == KindTimestampTZ || to.Kind == KindTimestampTZ {
+		return true
+	}
+	switch to.Kind {
+	case KindDate, KindTime, KindTimestamp:
+		s, ok := d.(string)
+		return ok && from.Kind == KindUnknown && dependsOnClock(s)
+	}
+	return false
 }
 
 // errNoCast is the error for a missing cast at the given level.

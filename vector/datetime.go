@@ -283,7 +283,21 @@ type dtFields struct {
 	zoneOff          int // seconds east of UTC, when zoneLoc is nil
 	zoneLoc          *time.Location
 	special          string // "infinity", "-infinity", "epoch" or ""
+	// clock marks values relative to the current time: now sets the
+	// date, time and zone, today/tomorrow/yesterday the date (dayShift
+	// days from today). See dtContext.resolve.
+	clock    dtClock
+	dayShift int64
 }
+
+// dtClock says how a parsed date/time depends on the current time.
+type dtClock uint8
+
+const (
+	clockNone dtClock = iota
+	clockNow
+	clockToday
+)
 
 // dtError classifies a date/time parse failure.
 type dtError uint8
@@ -343,10 +357,28 @@ func (p *dtParser) word() string {
 	return p.s[start:p.i]
 }
 
+// lowerWord writes w in ASCII lower case to buf and returns its length, 0
+// when w is too long to be a keyword (it is then a zone name).
+func lowerWord(buf *[16]byte, w string) int {
+	if len(w) > len(buf) {
+		return 0
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return len(w)
+}
+
 // parseDateTime parses the date/time forms runnel accepts: an ISO date
 // (YYYY-MM-DD, YYYYMMDD, or M/D/Y), a time hh:mm[:ss[.frac]] after a space
 // or T, am/pm, a zone (Z, UTC, GMT, ±hh[:mm[:ss]], ±hhmm, an IANA name), an
-// era (BC/AD), and the special words infinity, -infinity and epoch.
+// era (BC/AD), the special words infinity, -infinity and epoch (alone),
+// allballs (00:00:00 UTC), and the words relative to the current time: now
+// (alone), today, tomorrow and yesterday (a date, with an optional time).
 func parseDateTime(s string) (dtFields, dtError) {
 	var f dtFields
 	t := strings.TrimSpace(s)
@@ -391,7 +423,30 @@ func parseDateTime(s string) (dtFields, dtError) {
 			}
 		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			w := p.word()
-			switch strings.ToLower(w) {
+			var buf [16]byte
+			lw := buf[:lowerWord(&buf, w)]
+			switch string(lw) {
+			case "allballs": // 00:00:00 UTC
+				if f.hasTime || f.zoneSet {
+					return f, dtSyntax
+				}
+				f.usec, f.hasTime, f.zoneSet = 0, true, true
+			case "now":
+				if f.hasDate || f.hasTime || f.zoneSet {
+					return f, dtSyntax
+				}
+				f.clock, f.hasDate, f.hasTime, f.zoneSet = clockNow, true, true, true
+			case "today", "tomorrow", "yesterday":
+				if f.hasDate {
+					return f, dtSyntax
+				}
+				f.clock, f.hasDate = clockToday, true
+				switch string(lw) {
+				case "tomorrow":
+					f.dayShift = 1
+				case "yesterday":
+					f.dayShift = -1
+				}
 			case "bc":
 				bc = true
 			case "ad":
@@ -620,8 +675,45 @@ func inputTypeName(t Type) string {
 	return t.Name()
 }
 
-// ParseDate parses a date (a time part after it is ignored).
-func parseDate(s string) (DateValue, error) {
+// dtContext is what date/time input reads besides the text: the zone
+// wall-clock values are read in (UTC when nil), and the current time that
+// now, today, tomorrow and yesterday refer to: the statement time when
+// known, else (zero) the wall clock.
+type dtContext struct {
+	loc *time.Location
+	now time.Time
+}
+
+// resolve fills in the fields of f that depend on the current time: the
+// date of today in the zone (shifted by f.dayShift) and, for now, the time
+// of day and the zone's offset, so that f denotes exactly the instant.
+func (c dtContext) resolve(f *dtFields) {
+	if f.clock == clockNone {
+		return
+	}
+	now := c.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	us := now.UnixMicro()
+	off := zoneOffset(us, locOrUTC(c.loc))
+	local := us + int64(off)*usPerSec
+	days := divFloor(local, usPerDay)
+	if f.clock == clockNow {
+		f.usec, f.zoneOff, f.zoneLoc = local-days*usPerDay, off, nil
+	}
+	f.year, f.month, f.day = civilFromDays(days + f.dayShift)
+}
+
+// dependsOnClock reports whether s is valid date/time input whose value
+// depends on the current time ('now', 'today 12:00').
+func dependsOnClock(s string) bool {
+	f, e := parseDateTime(s)
+	return e == dtOK && f.clock != clockNone
+}
+
+// parseDate parses a date (a time part after it is ignored).
+func (c dtContext) parseDate(s string) (DateValue, error) {
 	f, e := parseDateTime(s)
 	if e == dtOK && f.special == "" && !f.hasDate {
 		e = dtSyntax
@@ -637,6 +729,7 @@ func parseDate(s string) (DateValue, error) {
 	case "epoch":
 		return 0, nil
 	}
+	c.resolve(&f)
 	days := daysFromCivil(f.year, f.month, f.day)
 	if days < minDateDays || days > maxDateDays {
 		return 0, Errorf(CodeDatetimeFieldOverflow, "date out of range: %q", s)
@@ -644,22 +737,25 @@ func parseDate(s string) (DateValue, error) {
 	return DateValue(days), nil
 }
 
-// parseTime parses a time of day (a date before it and a zone are ignored).
-func parseTime(s string) (TimeValue, error) {
+// parseTime parses a time of day (a date before it and a zone are
+// ignored; now is the time of day in the zone, today is not a time).
+func (c dtContext) parseTime(s string) (TimeValue, error) {
 	f, e := parseDateTime(s)
-	if e == dtOK && (f.special != "" || !f.hasTime) {
+	if e == dtOK && (f.special != "" || !f.hasTime || f.clock == clockToday) {
 		e = dtSyntax
 	}
 	if e != dtOK {
 		return 0, dtInputError(e, s, Time)
 	}
+	c.resolve(&f)
 	return TimeValue(f.usec), nil
 }
 
 // parseTimestamp parses a timestamp; with tz, the result is an instant (µs
-// since the Unix epoch) and a string without zone is read in loc; without
-// tz, any zone in the string is ignored and the result is the wall time.
-func parseTimestamp(s string, tz bool, loc *time.Location) (int64, error) {
+// since the Unix epoch) and a string without zone is read in c.loc;
+// without tz, any zone in the string is ignored and the result is the wall
+// time.
+func (c dtContext) parseTimestamp(s string, tz bool) (int64, error) {
 	t := Timestamp
 	if tz {
 		t = TimestampTZ
@@ -679,6 +775,7 @@ func parseTimestamp(s string, tz bool, loc *time.Location) (int64, error) {
 	case "epoch":
 		return 0, nil
 	}
+	c.resolve(&f)
 	days := daysFromCivil(f.year, f.month, f.day)
 	if days < minDateDays || days > maxTimestampDays {
 		return 0, Errorf(CodeDatetimeFieldOverflow, "timestamp out of range: %q", s)
@@ -693,7 +790,7 @@ func parseTimestamp(s string, tz bool, loc *time.Location) (int64, error) {
 	case f.zoneSet:
 		return us - int64(f.zoneOff)*usPerSec, nil
 	}
-	return localToUTC(us, loc), nil
+	return localToUTC(us, c.loc), nil
 }
 
 // maxTimestampDays is the last day whose every µs fits the representation

@@ -559,9 +559,6 @@ func isIntegral(d *apd.Decimal) bool {
 	return frac.IsZero()
 }
 
-// CodeInvalidArgumentForPower is Postgres' invalid_argument_for_power_function.
-const CodeInvalidArgumentForPower = "2201F"
-
 // pgPow is float8 power with Postgres' errors.
 func pgPow(a, b float64) (float64, error) {
 	if a == 0 && b < 0 {

@@ -81,7 +81,7 @@ func newLogic(name string, args []Expr) (Expr, error) {
 			return e, nil
 		}
 	}
-	return foldConst(e)
+	return foldConst(e), nil
 }
 
 func (e *logicExpr) Type() Type { return Bool }

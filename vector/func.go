@@ -68,8 +68,8 @@ func (c *callExpr) String() string {
 }
 
 // newCall builds a call node. An immutable call whose arguments are all
-// constants is evaluated right away and replaced by its constant value; an
-// error of that evaluation (1/0) is returned.
+// constants is evaluated right away and replaced by its constant value (see
+// foldConst).
 func newCall(name string, infix bool, typ Type, args []Expr, fn evalFn, vol volatility) (Expr, error) {
 	c := &callExpr{name: name, infix: infix, args: args, typ: typ, fn: fn}
 	if vol != immutable {
@@ -80,16 +80,20 @@ func newCall(name string, infix bool, typ Type, args []Expr, fn evalFn, vol vola
 			return c, nil
 		}
 	}
-	return foldConst(c)
+	return foldConst(c), nil
 }
 
-// foldConst evaluates an expression without columns into a constant.
-func foldConst(e Expr) (Expr, error) {
+// foldConst evaluates an expression without columns into a constant. When
+// the evaluation fails (1/0) it returns e unchanged, which fails the same
+// way if evaluated: Postgres raises such an error only when the value is
+// needed, so CASE WHEN false THEN 1/0 ELSE 0 END is 0 and SELECT 1/0 still
+// fails (at execution rather than construction).
+func foldConst(e Expr) Expr {
 	arr, err := e.Eval(&EvalContext{Location: time.UTC}, &Batch{Len: 1})
 	if err != nil {
-		return nil, err
+		return e
 	}
-	return NewConst(ValueAt(arr, e.Type(), 0), e.Type()), nil
+	return NewConst(ValueAt(arr, e.Type(), 0), e.Type())
 }
 
 // anyType in an overload's parameter list accepts an argument of any type

@@ -228,14 +228,20 @@ func newJSONBuilder(name string, args []Expr, shape byte) (Expr, error) {
 }
 
 // appendJSONDatum appends d of type t as JSON, as to_jsonb converts it:
-// numbers bare, booleans, jsonb as is, timestamps in ISO 8601 with a T,
+// numbers bare (in numeric's canonical form), booleans, jsonb as is, timestamps in ISO 8601 with a T,
 // everything else as a JSON string of its text.
 func appendJSONDatum(buf []byte, d Datum, t Type, loc *time.Location) []byte {
 	if d == nil {
 		return append(buf, "null"...)
 	}
 	switch t.Kind {
-	case KindInt2, KindInt4, KindInt8, KindNumeric, KindFloat4, KindFloat8:
+	case KindFloat4, KindFloat8:
+		// jsonb numbers are numerics: 1e-07 is 0.0000001.
+		if n, err := datumToNumeric(d); err == nil {
+			return appendJSONDatum(buf, n, Numeric, loc)
+		}
+		return appendJSONString(buf, FormatDatum(d, t, loc))
+	case KindInt2, KindInt4, KindInt8, KindNumeric:
 		s := FormatDatum(d, t, loc)
 		if strings.ContainsAny(s, "aI") { // NaN, Infinity are strings in JSON
 			return appendJSONString(buf, s)

@@ -1,6 +1,9 @@
 package vector
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 // Expected values from Postgres 15.
 func TestJSONOperators(t *testing.T) {
@@ -12,6 +15,13 @@ func TestJSONOperators(t *testing.T) {
 	checkBinary(t, "->>", JSONB, Text, []binCase{{doc, "x", "s"}, {JSONValue(`{"a": null}`), "a", "NULL"}})
 	checkBinary(t, "->", JSONB, Int4, []binCase{{JSONValue("[1, 2, 3]"), int32(-1), "3"}, {JSONValue(`{"a": 1}`), int32(0), "NULL"}})
 	checkBinary(t, "->>", JSONB, Int4, []binCase{{JSONValue("[1, 2, 3]"), int32(5), "NULL"}})
+	// A scalar is a one-element array to -> and ->> (but not to paths).
+	checkBinary(t, "->", JSONB, Int4, []binCase{
+		{JSONValue(`"plain"`), int32(0), `"plain"`}, {JSONValue(`"plain"`), int32(-1), `"plain"`},
+		{JSONValue(`"plain"`), int32(1), "NULL"}, {JSONValue("5"), int32(0), "5"}, {JSONValue("null"), int32(0), "null"},
+	})
+	checkBinary(t, "->>", JSONB, Int4, []binCase{{JSONValue(`"plain"`), int32(0), "plain"}, {JSONValue("null"), int32(0), "NULL"}})
+	checkFunc(t, "jsonb_extract_path", []Type{JSONB, Text}, []callCase{{args(JSONValue(`"plain"`), "0"), "NULL"}})
 }
 
 func TestJSONFunctions(t *testing.T) {
@@ -31,6 +41,7 @@ func TestJSONFunctions(t *testing.T) {
 	checkFunc(t, "jsonb_build_array", []Type{Int4, Text, Int4, Numeric}, []callCase{{args(int32(1), "a", nil, dec("2.50")), `[1, "a", null, 2.50]`}})
 	checkFunc(t, "to_jsonb", []Type{Timestamp}, []callCase{{args(ts("2024-03-10 12:00:00")), `"2024-03-10T12:00:00"`}, {args(nil), "NULL"}})
 	checkFunc(t, "to_jsonb", []Type{Numeric}, []callCase{{args(dec("1.5")), "1.5"}})
+	checkFunc(t, "to_jsonb", []Type{Float8}, []callCase{{args(1e-7), "0.0000001"}, {args(math.Inf(1)), `"Infinity"`}, {args(2.5), "2.5"}})
 	if _, err := NewFunc("jsonb_build_object", []Expr{NewConst("a", Unknown)}); errString(err) != "ERROR 22023: argument list must have even number of elements" {
 		t.Errorf("odd jsonb_build_object: %v", err)
 	}

@@ -11,9 +11,6 @@ import (
 // Mathematical functions. An integer argument resolves to the double
 // precision overload (the preferred numeric type), as in Postgres.
 
-// CodeInvalidArgumentForLog is Postgres' invalid_argument_for_logarithm.
-const CodeInvalidArgumentForLog = "2201E"
-
 func init() {
 	f1 := []Type{Float8}
 	n1 := []Type{Numeric}
@@ -390,10 +387,6 @@ func fixedFnInt(t Type, body func(r *row) (int64, bool, error)) evalFn {
 	}
 	return fixedFn(t, body)
 }
-
-// CodeInvalidArgumentForWidthBucket is Postgres'
-// invalid_argument_for_width_bucket_function.
-const CodeInvalidArgumentForWidthBucket = "2201G"
 
 // widthBucket is width_bucket(operand, low, high, count): the 1-based
 // bucket of operand among count equal buckets from low to high (either

@@ -268,9 +268,6 @@ func substrFn(dst []byte, r *row) ([]byte, bool, error) {
 	return append(dst, s[b:e]...), false, nil
 }
 
-// CodeSubstringError is Postgres' substring_error.
-const CodeSubstringError = "22011"
-
 // strpos is the 1-based character position of sub in s, 0 when absent.
 func strpos(s, sub []byte) int32 {
 	i := bytes.Index(s, sub)

@@ -37,6 +37,12 @@ func FuzzParseText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, k uint8) {
 		typ := fuzzTypes[int(k)%len(fuzzTypes)]
 		d, err := ParseText(s, typ, nil)
+		b := NewBuilder(typ, 1)
+		if berr := b.AppendText([]byte(s), nil); errorCode(berr) != errorCode(err) {
+			t.Fatalf("%q::%s: AppendText error %v, ParseText error %v", s, typ, berr, err)
+		} else if err == nil && !sameValue(typ, d, ValueAt(b.Finish(), typ, 0)) {
+			t.Fatalf("%q::%s: AppendText and ParseText disagree", s, typ)
+		}
 		if err != nil {
 			if _, ok := err.(*Error); !ok {
 				t.Fatalf("%q::%s: non-SQL error %v", s, typ, err)
@@ -75,6 +81,31 @@ func FuzzDecodeBinary(f *testing.F) {
 		back, err := DecodeBinary(enc, typ)
 		if err != nil || !sameValue(typ, d, back) {
 			t.Fatalf("recv %s %x -> %x -> %v, %v", typ, b, enc, back, err)
+		}
+	})
+}
+
+// FuzzCompareJSON: the jsonb order is antisymmetric, and values compare
+// equal exactly when their hash keys are equal.
+func FuzzCompareJSON(f *testing.F) {
+	for _, p := range [][2]string{{`{"a":1}`, `{"a":1.0}`}, {`[1,2]`, `[2,1]`}, {`1`, `[]`}, {`"a\""`, `"a!"`},
+		{`{"b":[1,{"c":null}]}`, `{"b":[1,{"c":false}]}`}, {`[[1.50]]`, `[[1.5]]`}} {
+		f.Add(p[0], p[1])
+	}
+	f.Fuzz(func(t *testing.T, x, y string) {
+		a, err1 := CanonicalJSON(x)
+		b, err2 := CanonicalJSON(y)
+		if err1 != nil || err2 != nil {
+			return
+		}
+		ab, ba := CompareDatum(JSONB, a, b), CompareDatum(JSONB, b, a)
+		if sign(ab) != -sign(ba) {
+			t.Fatalf("%s vs %s: %d, reversed %d", a, b, ab, ba)
+		}
+		var s1, s2 []byte
+		keysEqual := string(jsonHashKey(jsonBytes(a), &s1)) == string(jsonHashKey(jsonBytes(b), &s2))
+		if (ab == 0) != keysEqual {
+			t.Fatalf("%s vs %s: compare %d, hash keys equal %v", a, b, ab, keysEqual)
 		}
 	})
 }

@@ -13,7 +13,8 @@ import (
 // they may address persisted state and route rows between machines.
 //
 // Invariant: rows that EqualAt reports equal hash equal. In particular NULL
-// hashes to a fixed value, numerics hash by value ("1.50" = "1.5"), -0 and
+// hashes to a fixed value, numerics hash by value ("1.50" = "1.5"), as do
+// the numbers inside jsonb values ('{"a": 1.0}' = '{"a": 1}'), -0 and
 // 0 hash alike, every NaN hashes alike, and intervals hash by their total
 // span ('1 month' = '30 days'). Integers of every width hash as their int64
 // value, so int2/int4/int8 keys of equal value hash equal too.
@@ -101,7 +102,10 @@ func HashColumn(arr arrow.Array, t Type, hashes []uint64) {
 			days, micros := intervalSpan(v)
 			hashes[i] = mix(mix(hashes[i], uint64(days)), uint64(micros))
 		}
-	default: // text, varchar, bytea, jsonb, unknown: bytewise
+	case KindJSONB:
+		offs, data := rawStrings(arr)
+		hashJSONColumn(offs, data, hashes)
+	default: // text, varchar, bytea, unknown: bytewise
 		offs, data := rawStrings(arr)
 		for i := range hashes {
 			hashes[i] = mix(hashes[i], xxh3.Hash(data[offs[i]:offs[i+1]]))

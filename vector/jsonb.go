@@ -1,7 +1,6 @@
 package vector
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -268,10 +267,15 @@ func JSONGet(doc JSONValue, key string) (JSONValue, bool) {
 }
 
 // JSONIndex is doc -> idx: element idx (0-based; negative counts from the
-// end) when doc is an array long enough.
+// end) when doc is an array long enough. A scalar acts as a one-element
+// array, as Postgres 15 stores it ('"a"'::jsonb -> 0 is "a"); an object
+// has no elements.
 func JSONIndex(doc JSONValue, idx int) (JSONValue, bool) {
-	if !strings.HasPrefix(string(doc), "[") {
+	switch {
+	case strings.HasPrefix(string(doc), "{"):
 		return "", false
+	case !strings.HasPrefix(string(doc), "["):
+		return doc, idx == 0 || idx == -1
 	}
 	n := mustParseJSON(doc)
 	if idx < 0 {
@@ -317,38 +321,5 @@ func jsonKindName(doc JSONValue) string {
 	return "numeric"
 }
 
-// compareJSON orders jsonb values. It approximates Postgres' jsonb order
-// (null < string < numeric < boolean < array < object at the top level;
-// same kinds by content) by comparing kinds in that order, numbers by value
-// and everything else by canonical text.
-func compareJSON(a, b JSONValue) int {
-	ra, rb := jsonRank(a), jsonRank(b)
-	if ra != rb {
-		return cmpOrdered(ra, rb)
-	}
-	if ra == 2 {
-		da, err1 := ParseNumeric(string(a))
-		db, err2 := ParseNumeric(string(b))
-		if err1 == nil && err2 == nil {
-			return NumericCompare(da, db)
-		}
-	}
-	return bytes.Compare([]byte(a), []byte(b))
-}
-
-// jsonRank is the position of a value's kind in jsonb's order.
-func jsonRank(doc JSONValue) int {
-	switch jsonKindName(doc) {
-	case "null":
-		return 0
-	case "string":
-		return 1
-	case "numeric":
-		return 2
-	case "boolean":
-		return 3
-	case "array":
-		return 4
-	}
-	return 5
-}
+// compareJSON orders jsonb values as Postgres does (see jsonb_cmp.go).
+func compareJSON(a, b JSONValue) int { return compareJSONText(jsonBytes(a), jsonBytes(b)) }

@@ -15,8 +15,7 @@ import (
 // class: text and bytea bytewise (C collation); floats with -0 equal to 0 and
 // NaN equal to NaN and greater than every other value; numeric by value,
 // NaN greatest; intervals by their total span with a month counted as 30
-// days and a day as 24 hours; jsonb by its canonical text (an approximation
-// of Postgres' jsonb ordering, exact for equality).
+// days and a day as 24 hours; jsonb as Postgres orders it (see jsonb_cmp.go).
 
 // EqualAt reports whether row i of a and row j of b (both of type t) are
 // equal as GROUP BY and DISTINCT see them: NULL equals NULL. Callers that
@@ -56,6 +55,8 @@ func CompareAt(a arrow.Array, i int, b arrow.Array, j int, t Type) int {
 		return CompareNumericText(rowBytes(a, i), rowBytes(b, j))
 	case KindInterval:
 		return CompareInterval(a.(*array.MonthDayNanoInterval).Value(i), b.(*array.MonthDayNanoInterval).Value(j))
+	case KindJSONB:
+		return compareJSONText(rowBytes(a, i), rowBytes(b, j))
 	}
 	return bytes.Compare(rowBytes(a, i), rowBytes(b, j))
 }
@@ -234,6 +235,11 @@ func Comparator(arr arrow.Array, t Type) func(i, j int) int {
 		offs, data := rawStrings(arr)
 		return func(i, j int) int {
 			return CompareNumericText(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
+		}
+	case KindJSONB:
+		offs, data := rawStrings(arr)
+		return func(i, j int) int {
+			return compareJSONText(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
 		}
 	}
 	offs, data := rawStrings(arr)

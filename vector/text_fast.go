@@ -1,8 +1,6 @@
 package vector
 
 import (
-	"time"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
@@ -32,16 +30,16 @@ func parseFloat4(s string) (float32, error) {
 
 func parseFloat8(s string) (float64, error) { return parseFloat(s, 64) }
 
-// timestampParser parses timestamps (tz false) or timestamptzs read in loc.
-func timestampParser(tz bool, loc *time.Location) func(string) (int64, error) {
-	loc = locOrUTC(loc)
-	return func(s string) (int64, error) { return parseTimestamp(s, tz, loc) }
+// timestampParser parses timestamps (tz false) or timestamptzs in dc.
+func timestampParser(dc dtContext, tz bool) func(string) (int64, error) {
+	return func(s string) (int64, error) { return dc.parseTimestamp(s, tz) }
 }
 
 // castFromText converts a text, varchar or unknown column to int2/4/8,
 // float4/8, date, time, timestamp, timestamptz or unconstrained numeric
-// with typed loops; ok is false for any other target.
-func castFromText(arr arrow.Array, to Type, loc *time.Location) (out arrow.Array, err error, ok bool) {
+// with typed loops, date/time input read in dc; ok is false for any other
+// target.
+func castFromText(arr arrow.Array, to Type, dc dtContext) (out arrow.Array, err error, ok bool) {
 	strs := arr.(*array.String)
 	switch to.Kind {
 	case KindInt2:
@@ -55,13 +53,13 @@ func castFromText(arr arrow.Array, to Type, loc *time.Location) (out arrow.Array
 	case KindFloat8:
 		out, err = parseColumn(strs, to, parseFloat8)
 	case KindDate:
-		out, err = parseColumn(strs, to, parseDate)
+		out, err = parseColumn(strs, to, dc.parseDate)
 	case KindTime:
-		out, err = parseColumn(strs, to, parseTime)
+		out, err = parseColumn(strs, to, dc.parseTime)
 	case KindTimestamp:
-		out, err = parseColumn(strs, to, timestampParser(false, loc))
+		out, err = parseColumn(strs, to, timestampParser(dc, false))
 	case KindTimestampTZ:
-		out, err = parseColumn(strs, to, timestampParser(true, loc))
+		out, err = parseColumn(strs, to, timestampParser(dc, true))
 	case KindNumeric:
 		if hasConstraint(to) {
 			return nil, nil, false
@@ -93,22 +91,19 @@ func parseColumn[T number](strs *array.String, to Type, parse func(string) (T, e
 
 // parseNumericColumn parses every row of strs as an unconstrained numeric.
 func parseNumericColumn(strs *array.String) (arrow.Array, error) {
-	b := array.NewStringBuilder(Mem)
-	b.Reserve(strs.Len())
-	b.ReserveData(len(strs.ValueBytes()))
-	var scratch []byte
+	out := newStringBuilder(strs.Len(), len(strs.ValueBytes()))
 	for i := 0; i < strs.Len(); i++ {
 		if strs.IsNull(i) {
-			b.AppendNull()
+			out.appendNull()
 			continue
 		}
 		var err error
-		if scratch, err = appendNumericText(scratch[:0], strs.Value(i)); err != nil {
+		if out.data, err = appendNumericText(out.data, strs.Value(i)); err != nil {
 			return nil, err
 		}
-		b.BinaryBuilder.Append(scratch)
+		out.next()
 	}
-	return b.NewArray(), nil
+	return out.finish(Numeric), nil
 }
 
 // appendNumericText appends the stored (canonical) text of the numeric

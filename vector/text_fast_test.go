@@ -116,7 +116,7 @@ func TestBuilderAppendTextAllocs(t *testing.T) {
 		in  string
 	}{
 		{Int4, "12345"}, {Int8, "-9876543210"}, {Float8, "3.25E2"}, {Date, "2024-01-02"},
-		{Timestamp, "2024-01-02 03:04:05.5"}, {TimestampTZ, "2024-01-02 03:04:05+02"},
+		{Timestamp, "2024-01-02 03:04:05.5"}, {TimestampTZ, "2024-01-02 03:04:05+02"}, {TimestampTZ, "2024-01-02 03:04:05 UTC"},
 		{Text, "hello"}, {Numeric, "-0012.500"},
 	}
 	for _, in := range inputs {

@@ -14,7 +14,15 @@ import (
 // ParseText parses s as a value of type t (modifiers applied), reading a
 // timestamptz without zone in loc (UTC when nil). Errors are *Error with
 // Postgres' SQLSTATE and wording.
+//
+// now, today, tomorrow and yesterday read the wall clock; expressions
+// read the statement time instead (see castDatum).
 func ParseText(s string, t Type, loc *time.Location) (Datum, error) {
+	return parseTextAt(s, t, dtContext{loc: loc})
+}
+
+// parseTextAt is ParseText with date/time input read in dc.
+func parseTextAt(s string, t Type, dc dtContext) (Datum, error) {
 	switch t.Kind {
 	case KindBool:
 		return parseBool(s)
@@ -44,14 +52,14 @@ func ParseText(s string, t Type, loc *time.Location) (Datum, error) {
 	case KindBytea:
 		return parseBytea(s)
 	case KindDate:
-		return parseDate(s)
+		return dc.parseDate(s)
 	case KindTime:
-		return parseTime(s)
+		return dc.parseTime(s)
 	case KindTimestamp:
-		v, err := parseTimestamp(s, false, loc)
+		v, err := dc.parseTimestamp(s, false)
 		return TimestampValue(v), err
 	case KindTimestampTZ:
-		v, err := parseTimestamp(s, true, locOrUTC(loc))
+		v, err := dc.parseTimestamp(s, true)
 		return TimestampTZValue(v), err
 	case KindInterval:
 		return parseInterval(s)
@@ -64,16 +72,21 @@ func ParseText(s string, t Type, loc *time.Location) (Datum, error) {
 // parseBool accepts, case-insensitively and ignoring surrounding spaces,
 // any prefix of true/false/yes/no, on/off (at least two letters), 1 and 0.
 func parseBool(s string) (bool, error) {
-	t := strings.ToLower(strings.TrimSpace(s))
+	t := strings.TrimSpace(s)
 	if t != "" {
 		switch {
-		case strings.HasPrefix("true", t), strings.HasPrefix("yes", t), t == "1", t == "on":
+		case isPrefixFold(t, "true"), isPrefixFold(t, "yes"), t == "1", strings.EqualFold(t, "on"):
 			return true, nil
-		case strings.HasPrefix("false", t), strings.HasPrefix("no", t), t == "0", len(t) >= 2 && strings.HasPrefix("off", t):
+		case isPrefixFold(t, "false"), isPrefixFold(t, "no"), t == "0", len(t) >= 2 && isPrefixFold(t, "off"):
 			return false, nil
 		}
 	}
 	return false, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type boolean: %q", s)
+}
+
+// isPrefixFold reports whether t is a prefix of word, ignoring ASCII case.
+func isPrefixFold(t, word string) bool {
+	return len(t) <= len(word) && strings.EqualFold(t, word[:len(t)])
 }
 
 // isSpace is the whitespace Postgres' scanners skip (isspace in C).
@@ -141,13 +154,8 @@ func parseFloat(s string, bits int) (float64, error) {
 		name = "real"
 	}
 	t := trimSpaceC(s)
-	switch strings.ToLower(t) {
-	case "nan", "+nan", "-nan":
-		return math.NaN(), nil
-	case "infinity", "+infinity", "inf", "+inf":
-		return math.Inf(1), nil
-	case "-infinity", "-inf":
-		return math.Inf(-1), nil
+	if f, ok := floatSpecial(t); ok {
+		return f, nil
 	}
 	if t == "" || strings.ContainsAny(t, "_xXpPnN") {
 		return 0, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", name, s)
@@ -160,6 +168,26 @@ func parseFloat(s string, bits int) (float64, error) {
 		return 0, Errorf(CodeInvalidTextRepresentation, "invalid input syntax for type %s: %q", name, s)
 	}
 	return f, nil
+}
+
+// floatSpecials are the words float input accepts in any case.
+var floatSpecials = [...]struct {
+	word string
+	v    float64
+}{
+	{"nan", math.NaN()}, {"+nan", math.NaN()}, {"-nan", math.NaN()},
+	{"infinity", math.Inf(1)}, {"+infinity", math.Inf(1)}, {"inf", math.Inf(1)}, {"+inf", math.Inf(1)},
+	{"-infinity", math.Inf(-1)}, {"-inf", math.Inf(-1)},
+}
+
+// floatSpecial recognizes NaN and the infinities (without allocating).
+func floatSpecial(t string) (float64, bool) {
+	for _, sp := range floatSpecials {
+		if strings.EqualFold(t, sp.word) {
+			return sp.v, true
+		}
+	}
+	return 0, false
 }
 
 // varcharInput applies varchar(n) to s: longer strings are 22001 unless

@@ -56,6 +56,11 @@ const (
 //	timestamp     Timestamp(µs, no zone): µs since 1970-01-01 00:00:00
 //	timestamptz   Timestamp(µs, "UTC"): µs since the Unix epoch
 //	interval      MonthDayNanoInterval (nanoseconds are always a multiple of 1000)
+//	              months and days int32 as in Postgres, but the time part
+//	              is int64 nanoseconds, so it is limited to about ±292 years
+//	              (±2562047 hours; Postgres' int64 µs allow ±292271 years):
+//	              input, binary receive and arithmetic beyond it fail with
+//	              22008 (see maxIntervalMicros)
 //	jsonb         String holding the canonical jsonb text (as Postgres prints it)
 //	unknown       String (the literal's text)
 type Type struct {

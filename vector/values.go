@@ -171,13 +171,13 @@ func (b *Builder) AppendText(s []byte, loc *time.Location) error {
 		v, err := parseFloat8(str)
 		return appendOK(bb, v, err)
 	case *array.Date32Builder:
-		v, err := parseDate(str)
+		v, err := dtContext{loc: loc}.parseDate(str)
 		return appendOK(bb, arrow.Date32(v), err)
 	case *array.Time64Builder:
-		v, err := parseTime(str)
+		v, err := dtContext{loc: loc}.parseTime(str)
 		return appendOK(bb, arrow.Time64(v), err)
 	case *array.TimestampBuilder:
-		v, err := parseTimestamp(str, b.t.Kind == KindTimestampTZ, locOrUTC(loc))
+		v, err := dtContext{loc: loc}.parseTimestamp(str, b.t.Kind == KindTimestampTZ)
 		return appendOK(bb, arrow.Timestamp(v), err)
 	case *array.StringBuilder:
 		return b.appendStringText(bb, s, str)
@@ -348,7 +348,7 @@ func repeatedBytes(t Type, v []byte, n int) arrow.Array {
 // CompareDatum orders two non-NULL values of type t as ORDER BY does:
 // Postgres' order for every type (text bytewise as the C collation; floats
 // with NaN greatest and -0 equal to 0; intervals by span; numerics by value;
-// jsonb approximately, see compareJSON).
+// jsonb as Postgres, see jsonb_cmp.go).
 func CompareDatum(t Type, a, b Datum) int {
 	switch t.Kind {
 	case KindBool:
