@@ -111,9 +111,9 @@ func (f *fakeSession) Execute(ctx context.Context, p *runnel.Prepared, params []
 	return nil, fmt.Errorf("fake: cannot execute %q", p.SQL)
 }
 
-func (f *fakeSession) TxStatus() byte           { return 'I' }
-func (f *fakeSession) Location() *time.Location { return time.UTC }
-func (f *fakeSession) BeginImplicit()                 {}
+func (f *fakeSession) TxStatus() byte                { return 'I' }
+func (f *fakeSession) Location() *time.Location      { return time.UTC }
+func (f *fakeSession) BeginImplicit()                {}
 func (f *fakeSession) EndImplicit(failed bool) error { return nil }
 
 func (f *fakeSession) Close() {
