@@ -1,10 +1,6 @@
 package planner
 
-import (
-	"strings"
-
-	"github.com/runneldb/runnel/vector"
-)
+import "github.com/runneldb/runnel/vector"
 
 // column is one column of a relation being planned.
 type column struct {
@@ -78,7 +74,3 @@ func (s *scope) types() []vector.Type {
 	}
 	return ts
 }
-
-// lower folds an SQL identifier the way the parser already did; names from
-// the catalog are stored folded.
-func lower(s string) string { return strings.ToLower(s) }

@@ -461,14 +461,3 @@ func (p *Planner) semiJoin(r *rel, sub *tree.Subquery, left tree.Expr, anti bool
 	j, err := p.buildJoin(r, inner, typ, keys, nil)
 	return j, err == nil, err
 }
-
-func hasSubquery(e tree.Expr) bool {
-	found := false
-	tree.WalkExprConst(exprVisitor(func(x tree.Expr) bool {
-		if _, ok := x.(*tree.Subquery); ok {
-			found = true
-		}
-		return !found
-	}), e)
-	return found
-}

@@ -23,8 +23,6 @@ const DefaultMaxMessageSize = 64 << 20
 
 // Config configures a Server.
 type Config struct {
-	// Listen is the TCP address ListenAndServe listens on ("127.0.0.1:6877").
-	Listen string
 	// MaxMessageSize bounds the body of one client message, in bytes;
 	// a larger message ends the connection with an error. 0 means
 	// DefaultMaxMessageSize.
@@ -77,7 +75,7 @@ type Server struct {
 	shuttingDown bool
 }
 
-// New returns a server of db's sessions. Serve or ListenAndServe starts it.
+// New returns a server of db's sessions. Serve starts it.
 func New(db *runnel.DB, cfg Config, logger *slog.Logger) *Server {
 	return newServer(func(p runnel.ConnParams) (session, error) {
 		s, err := db.Connect(p)
@@ -106,25 +104,6 @@ func newServer(connect connectFunc, cfg Config, logger *slog.Logger) *Server {
 		conns:     map[cancelKey]*conn{},
 		nextPID:   1000,
 	}
-}
-
-// ListenAndServe listens on cfg.Listen and serves it until Shutdown.
-func (s *Server) ListenAndServe() error {
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
-		return err
-	}
-	return s.Serve(ln)
-}
-
-// Addr is the address of a listener being served, or nil before one is.
-func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for ln := range s.listeners {
-		return ln.Addr()
-	}
-	return nil
 }
 
 // Serve accepts connections on ln and serves each in its own goroutine. It

@@ -55,7 +55,7 @@ func serve(args []string) int {
 		log.Error("cannot listen", "addr", *listen, "err", err)
 		return 1
 	}
-	srv := server.New(db, server.Config{Listen: *listen, MaxMessageSize: *maxMsg}, log)
+	srv := server.New(db, server.Config{MaxMessageSize: *maxMsg}, log)
 	log.Info("runnel is ready", "version", runnel.Version, "listen", ln.Addr().String(), "data", *data,
 		"startup", time.Since(start).Round(time.Millisecond).String())
 

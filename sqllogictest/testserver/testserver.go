@@ -29,7 +29,7 @@ func Start(t testing.TB) string {
 		db.Close()
 		t.Fatalf("listen: %v", err)
 	}
-	srv := server.New(db, server.Config{Listen: ln.Addr().String()}, slog.New(slog.DiscardHandler))
+	srv := server.New(db, server.Config{}, slog.New(slog.DiscardHandler))
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	t.Cleanup(func() {
