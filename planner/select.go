@@ -412,9 +412,9 @@ func (p *Planner) limitValue(e tree.Expr, what string, null int64) (int64, error
 	v := d.(int64)
 	if v < 0 {
 		if what == "LIMIT" {
-			return 0, vector.Errorf(vector.CodeInvalidParameterValue, "LIMIT must not be negative")
+			return 0, vector.Errorf(vector.CodeInvalidRowCountInLimit, "LIMIT must not be negative")
 		}
-		return 0, vector.Errorf(vector.CodeInvalidParameterValue, "OFFSET must not be negative")
+		return 0, vector.Errorf(vector.CodeInvalidRowCountInOffset, "OFFSET must not be negative")
 	}
 	return v, nil
 }

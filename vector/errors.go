@@ -40,6 +40,8 @@ const (
 	CodeInvalidDatetimeFormat             = "22007"
 	CodeDatetimeFieldOverflow             = "22008"
 	CodeInvalidParameterValue             = "22023"
+	CodeInvalidRowCountInLimit            = "2201W"
+	CodeInvalidRowCountInOffset           = "2201X"
 	CodeDivisionByZero                    = "22012"
 	CodeInvalidTextRepresentation         = "22P02"
 	CodeInvalidBinaryRepresentation       = "22P03"
