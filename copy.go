@@ -395,7 +395,7 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 				b, err := stream.NextContext(ctx)
 				if err != nil {
 					if ctx.Err() != nil {
-						err = canceled()
+						err = ctxError(ctx)
 					}
 					return nil, end(err)
 				}

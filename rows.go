@@ -2,6 +2,7 @@ package runnel
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -33,11 +34,16 @@ type streamRows struct {
 }
 
 func (r *streamRows) Next(ctx context.Context) (*vector.Batch, error) {
+	if !r.st.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, r.st.deadline)
+		defer cancel()
+	}
 	b, err := r.stream.NextContext(ctx)
 	if err != nil || b == nil {
 		r.end(err)
 		if ctx.Err() != nil {
-			return nil, canceled()
+			return nil, ctxError(ctx)
 		}
 	}
 	return b, err
@@ -52,8 +58,12 @@ func (r *streamRows) end(err error) {
 	})
 }
 
-// canceled is the error of a statement cancelled by the client.
-func canceled() error {
+// ctxError is the error of a statement whose context ended: cancelled by
+// the client, or past its statement_timeout.
+func ctxError(ctx context.Context) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return vector.Errorf(vector.CodeQueryCanceled, "canceling statement due to statement timeout")
+	}
 	return vector.Errorf(vector.CodeQueryCanceled, "canceling statement due to user request")
 }
 

@@ -134,6 +134,11 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []vector.Datu
 	if s.failed && !endsBlock(p.ast) {
 		return nil, vector.Errorf(vector.CodeInFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 	}
+	if d := s.settings.duration("statement_timeout"); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 	res, err := s.execute(ctx, p, params)
 	if err != nil && s.txn != nil {
 		s.failed = true
@@ -183,11 +188,16 @@ type statement struct {
 	plan *planner.Planner
 	// implicit is set when the statement runs in a transaction of its own.
 	implicit bool
+	// deadline ends the statement (statement_timeout), or is zero.
+	deadline time.Time
 }
 
 // begin prepares the execution of one statement.
 func (s *Session) begin(params *vector.ParamTypes, values []vector.Datum) *statement {
 	st := &statement{s: s, txn: s.txn}
+	if d := s.settings.duration("statement_timeout"); d > 0 {
+		st.deadline = time.Now().Add(d)
+	}
 	start := s.txnStart
 	if st.txn == nil {
 		st.txn = s.db.store.Begin()

@@ -38,9 +38,9 @@ var settings = map[string]*setting{
 	"session_authorization":               {def: "", reported: true, readOnly: true},
 	"search_path":                         {def: `"$user", public`},
 	"extra_float_digits":                  {def: "1", check: checkInt(-15, 3)},
-	"statement_timeout":                   {def: "0"},
-	"lock_timeout":                        {def: "0"},
-	"idle_in_transaction_session_timeout": {def: "0"},
+	"statement_timeout":                   {def: "0", check: checkDuration},
+	"lock_timeout":                        {def: "0", check: checkDuration},
+	"idle_in_transaction_session_timeout": {def: "0", check: checkDuration},
 	"client_min_messages":                 {def: "notice"},
 	"transaction_isolation":               {def: "repeatable read", check: checkIsolation},
 	"default_transaction_isolation":       {def: "repeatable read", check: checkIsolation},
@@ -321,4 +321,34 @@ func sqlZone(hours float64) string {
 		hm += fmt.Sprintf(":%02d", m)
 	}
 	return "<" + sign + hm + ">" + inv + hm
+}
+
+// duration reads a time setting in milliseconds (0: none).
+func (s *sessionSettings) duration(name string) time.Duration {
+	v, _ := s.get(name)
+	ms, _ := strconv.ParseInt(v, 10, 64)
+	return time.Duration(ms) * time.Millisecond
+}
+
+// durationUnits are the units Postgres accepts for time settings.
+var durationUnits = map[string]time.Duration{
+	"us": time.Microsecond, "ms": time.Millisecond, "s": time.Second,
+	"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
+}
+
+// checkDuration normalizes a time setting ("5s", "250", "1min") to
+// milliseconds, as SHOW prints them without a unit.
+func checkDuration(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := v, "ms"
+	if i >= 0 {
+		num, unit = strings.TrimSpace(v[:i]), strings.TrimSpace(v[i:])
+	}
+	n, err := strconv.ParseFloat(num, 64)
+	d, ok := durationUnits[unit]
+	if err != nil || !ok || n < 0 {
+		return "", vector.Errorf(vector.CodeInvalidParameterValue, "invalid value for parameter: %q", v)
+	}
+	return strconv.FormatInt(int64(n*float64(d)/float64(time.Millisecond)), 10), nil
 }

@@ -25,7 +25,7 @@ func collect(ctx context.Context, op operators.Operator) ([]*vector.Batch, error
 		b, err := s.NextContext(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, canceled()
+				return nil, ctxError(ctx)
 			}
 			return nil, err
 		}
