@@ -323,11 +323,11 @@ func sqlZone(hours float64) string {
 	return "<" + sign + hm + ">" + inv + hm
 }
 
-// duration reads a time setting in milliseconds (0: none).
+// duration reads a time setting (0: none).
 func (s *sessionSettings) duration(name string) time.Duration {
 	v, _ := s.get(name)
-	ms, _ := strconv.ParseInt(v, 10, 64)
-	return time.Duration(ms) * time.Millisecond
+	d, _ := parseDuration(v)
+	return d
 }
 
 // durationUnits are the units Postgres accepts for time settings.
@@ -336,9 +336,9 @@ var durationUnits = map[string]time.Duration{
 	"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour,
 }
 
-// checkDuration normalizes a time setting ("5s", "250", "1min") to
-// milliseconds, as SHOW prints them without a unit.
-func checkDuration(v string) (string, error) {
+// parseDuration reads a time setting: a number with a unit (milliseconds
+// when there is none).
+func parseDuration(v string) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	i := strings.IndexFunc(v, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 	num, unit := v, "ms"
@@ -348,7 +348,25 @@ func checkDuration(v string) (string, error) {
 	n, err := strconv.ParseFloat(num, 64)
 	d, ok := durationUnits[unit]
 	if err != nil || !ok || n < 0 {
+		return 0, false
+	}
+	return time.Duration(n * float64(d)).Round(time.Millisecond), true
+}
+
+// checkDuration normalizes a time setting as Postgres shows it: whole
+// milliseconds in the largest unit that is exact ("250ms", "5s", "1min", "0").
+func checkDuration(v string) (string, error) {
+	d, ok := parseDuration(v)
+	if !ok {
 		return "", vector.Errorf(vector.CodeInvalidParameterValue, "invalid value for parameter: %q", v)
 	}
-	return strconv.FormatInt(int64(n*float64(d)/float64(time.Millisecond)), 10), nil
+	if d == 0 {
+		return "0", nil
+	}
+	for _, u := range []string{"d", "h", "min", "s", "ms"} {
+		if d%durationUnits[u] == 0 {
+			return strconv.FormatInt(int64(d/durationUnits[u]), 10) + u, nil
+		}
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + "ms", nil
 }
