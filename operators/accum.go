@@ -194,12 +194,6 @@ func (s *stringAggAcc) result(from, to int) (arrow.Array, error) {
 
 // rowBytesOf is row i of a String or Binary column, without copying.
 func rowBytesOf(arr arrow.Array, i int) []byte {
-	switch a := arr.(type) {
-	case *array.String:
-		offs := a.ValueOffsets()
-		return a.Data().Buffers()[2].Bytes()[offs[i]:offs[i+1]]
-	case *array.Binary:
-		return a.Value(i)
-	}
-	panic("operators: not a string column: " + arr.DataType().String())
+	offs, data := vector.RawBytes(arr)
+	return data[offs[i]:offs[i+1]]
 }

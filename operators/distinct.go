@@ -22,12 +22,6 @@ func (d *distinct) Run(ctx context.Context, out chan<- Message) error {
 	return forEachBatch(ctx, d.in, func(b *vector.Batch) error {
 		ids = grow(ids, b.Len)
 		idx = table.insertFirst(b.Cols, b.Len, ids, idx[:0])
-		switch len(idx) {
-		case 0:
-			return nil
-		case b.Len:
-			return Send(ctx, out, Message{Batch: b})
-		}
-		return Send(ctx, out, Message{Batch: vector.NewBatch(takeCols(b.Cols, idx), len(idx))})
+		return sendRows(ctx, out, b, idx)
 	})
 }

@@ -36,10 +36,7 @@ func (d *distinctOn) Run(ctx context.Context, out chan<- Message) error {
 			idx = append(idx, int32(i))
 			last, lastRow = b.Cols, i
 		}
-		if len(idx) == 0 {
-			return nil
-		}
-		return Send(ctx, out, Message{Batch: vector.NewBatch(takeCols(b.Cols, idx), len(idx))})
+		return sendRows(ctx, out, b, idx)
 	})
 }
 

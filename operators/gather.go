@@ -85,17 +85,7 @@ func takeValidity(arr arrow.Array, idx []int32) (*memory.Buffer, int) {
 
 // takeStrings gathers a String or Binary column.
 func takeStrings(arr arrow.Array, idx []int32, valid *memory.Buffer, nulls int) arrow.Array {
-	var offs []int32
-	switch s := arr.(type) {
-	case *array.String:
-		offs = s.ValueOffsets()
-	case *array.Binary:
-		offs = s.ValueOffsets()
-	}
-	var src []byte
-	if b := arr.Data().Buffers()[2]; b != nil {
-		src = b.Bytes()
-	}
+	offs, src := vector.RawBytes(arr)
 	size := 0
 	for _, i := range idx {
 		if i >= 0 {
@@ -123,9 +113,31 @@ func takeCols(cols []arrow.Array, idx []int32) []arrow.Array {
 	return out
 }
 
+// sendRows sends the rows idx (ascending, no repeats) of b: nothing when idx
+// is empty, b itself, uncopied, when idx holds every row, otherwise a new
+// batch of those rows.
+func sendRows(ctx context.Context, out chan<- Message, b *vector.Batch, idx []int32) error {
+	switch len(idx) {
+	case 0:
+		return nil
+	case b.Len:
+		return Send(ctx, out, Message{Batch: b})
+	}
+	return Send(ctx, out, Message{Batch: vector.NewBatch(takeCols(b.Cols, idx), len(idx))})
+}
+
 // nullColumn is a column of n NULLs of type t.
 func nullColumn(t vector.Type, n int) arrow.Array {
 	return array.MakeArrayOfNull(vector.Mem, t.ArrowType(), n)
+}
+
+// rowCount is the number of rows in batches.
+func rowCount(batches []*vector.Batch) int {
+	n := 0
+	for _, b := range batches {
+		n += b.Len
+	}
+	return n
 }
 
 // concatColumns concatenates the batches' columns into one array per column

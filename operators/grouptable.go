@@ -262,18 +262,35 @@ func (k *nullKeys) addNull(i int) bool {
 	return isNull
 }
 
-// fixedKeys stores integer-like keys (ints, dates, times, timestamps),
-// equal when their bits are equal.
-type fixedKeys[T int16 | int32 | int64] struct {
+// fixedVals is what the fixed-width keyStores share: one value per group
+// (zero for a NULL group) and the values of the bound input column. Each
+// store embedding it adds only its own equal.
+type fixedVals[T arrow.FixedWidthType] struct {
 	nullKeys
 	vals []T
 	in   []T
 }
 
-func (k *fixedKeys[T]) bind(arr arrow.Array) {
+func (k *fixedVals[T]) bind(arr arrow.Array) {
 	k.bindNulls(arr)
 	k.in = arrow.GetValues[T](arr.Data(), 1)
 }
+
+func (k *fixedVals[T]) add(i int) {
+	var v T
+	if !k.addNull(i) {
+		v = k.in[i]
+	}
+	k.vals = append(k.vals, v)
+}
+
+func (k *fixedVals[T]) column(t vector.Type, from, to int) arrow.Array {
+	return fixedColumn(t, k.vals[from:to], k.valid[from:to])
+}
+
+// fixedKeys stores integer-like keys (ints, dates, times, timestamps),
+// equal when their bits are equal.
+type fixedKeys[T int16 | int32 | int64] struct{ fixedVals[T] }
 
 func (k *fixedKeys[T]) equal(g int32, i int) bool {
 	if k.nulls || !k.valid[g] {
@@ -284,29 +301,8 @@ func (k *fixedKeys[T]) equal(g int32, i int) bool {
 	return k.vals[g] == k.in[i]
 }
 
-func (k *fixedKeys[T]) add(i int) {
-	var v T
-	if !k.addNull(i) {
-		v = k.in[i]
-	}
-	k.vals = append(k.vals, v)
-}
-
-func (k *fixedKeys[T]) column(t vector.Type, from, to int) arrow.Array {
-	return fixedColumn(t, k.vals[from:to], k.valid[from:to])
-}
-
 // floatKeys stores floats, equal in Postgres' sense (-0 = 0, NaN = NaN).
-type floatKeys[T float32 | float64] struct {
-	nullKeys
-	vals []T
-	in   []T
-}
-
-func (k *floatKeys[T]) bind(arr arrow.Array) {
-	k.bindNulls(arr)
-	k.in = arrow.GetValues[T](arr.Data(), 1)
-}
+type floatKeys[T float32 | float64] struct{ fixedVals[T] }
 
 func (k *floatKeys[T]) equal(g int32, i int) bool {
 	if eq, ok := k.nullEqual(g, i); ok {
@@ -315,28 +311,9 @@ func (k *floatKeys[T]) equal(g int32, i int) bool {
 	return vector.CompareFloat(float64(k.vals[g]), float64(k.in[i])) == 0
 }
 
-func (k *floatKeys[T]) add(i int) {
-	var v T
-	if !k.addNull(i) {
-		v = k.in[i]
-	}
-	k.vals = append(k.vals, v)
-}
-
-func (k *floatKeys[T]) column(t vector.Type, from, to int) arrow.Array {
-	return fixedColumn(t, k.vals[from:to], k.valid[from:to])
-}
-
 // intervalKeys stores intervals, equal when their spans are equal.
 type intervalKeys struct {
-	nullKeys
-	vals []arrow.MonthDayNanoInterval
-	in   []arrow.MonthDayNanoInterval
-}
-
-func (k *intervalKeys) bind(arr arrow.Array) {
-	k.bindNulls(arr)
-	k.in = arrow.GetValues[arrow.MonthDayNanoInterval](arr.Data(), 1)
+	fixedVals[arrow.MonthDayNanoInterval]
 }
 
 func (k *intervalKeys) equal(g int32, i int) bool {
@@ -344,18 +321,6 @@ func (k *intervalKeys) equal(g int32, i int) bool {
 		return eq
 	}
 	return vector.CompareInterval(k.vals[g], k.in[i]) == 0
-}
-
-func (k *intervalKeys) add(i int) {
-	var v arrow.MonthDayNanoInterval
-	if !k.addNull(i) {
-		v = k.in[i]
-	}
-	k.vals = append(k.vals, v)
-}
-
-func (k *intervalKeys) column(t vector.Type, from, to int) arrow.Array {
-	return fixedColumn(t, k.vals[from:to], k.valid[from:to])
 }
 
 // boolKeys stores booleans.
@@ -400,16 +365,7 @@ type stringKeys struct {
 
 func (k *stringKeys) bind(arr arrow.Array) {
 	k.bindNulls(arr)
-	switch s := arr.(type) {
-	case *array.String:
-		k.inOffs = s.ValueOffsets()
-	case *array.Binary:
-		k.inOffs = s.ValueOffsets()
-	}
-	k.inData = nil
-	if b := arr.Data().Buffers()[2]; b != nil {
-		k.inData = b.Bytes()
-	}
+	k.inOffs, k.inData = vector.RawBytes(arr)
 }
 
 func (k *stringKeys) equal(g int32, i int) bool {

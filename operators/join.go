@@ -190,10 +190,7 @@ func materialize(ctx context.Context, op Operator) ([]arrow.Array, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	n := 0
-	for _, b := range batches {
-		n += b.Len
-	}
+	n := rowCount(batches)
 	cols, err := concatColumns(op.Types(), batches)
 	return cols, n, err
 }

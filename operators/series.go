@@ -1,6 +1,7 @@
 package operators
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"time"
@@ -95,7 +96,7 @@ func intSeries(start, stop, step int64, column func([]int64) arrow.Array) (func(
 	var buf []int64
 	return func(max int) (arrow.Array, int, error) {
 		buf = buf[:0]
-		for !done && len(buf) < max && inSeries(cmpInt(cur, stop), sign) {
+		for !done && len(buf) < max && inSeries(cmp.Compare(cur, stop), sign) {
 			buf = append(buf, cur)
 			next := cur + step
 			done = (step > 0) != (next > cur) // overflow
@@ -103,16 +104,6 @@ func intSeries(start, stop, step int64, column func([]int64) arrow.Array) (func(
 		}
 		return column(buf), len(buf), nil
 	}, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // numericSeries generates numerics; each value has the larger scale of
@@ -164,7 +155,7 @@ func timestampSeries(start, stop int64, step vector.IntervalValue, t vector.Type
 	var buf []int64
 	return func(max int) (arrow.Array, int, error) {
 		buf = buf[:0]
-		for len(buf) < max && inSeries(cmpInt(cur, stop), sign) {
+		for len(buf) < max && inSeries(cmp.Compare(cur, stop), sign) {
 			buf = append(buf, cur)
 			next, ok := addInterval(cur, step)
 			if !ok {

@@ -47,10 +47,7 @@ func sortedColumns(types []vector.Type, batches []*vector.Batch, keys []SortKey)
 	if err != nil {
 		return nil, 0, err
 	}
-	n := 0
-	for _, b := range batches {
-		n += b.Len
-	}
+	n := rowCount(batches)
 	perm := make([]int32, n)
 	if !sortByIntKey(perm, cols, types, keys) {
 		for i := range perm {

@@ -712,14 +712,28 @@ func dependsOnClock(s string) bool {
 	return e == dtOK && f.clock != clockNone
 }
 
-// parseDate parses a date (a time part after it is ignored).
-func (c dtContext) parseDate(s string) (DateValue, error) {
+// parseDated parses s as input of type t, a type with a date part: s must
+// hold a date or be a special value ("infinity", "-infinity", "epoch",
+// left in f.special for the caller). Other fields are resolved in c.
+func (c dtContext) parseDated(s string, t Type) (dtFields, error) {
 	f, e := parseDateTime(s)
 	if e == dtOK && f.special == "" && !f.hasDate {
 		e = dtSyntax
 	}
 	if e != dtOK {
-		return 0, dtInputError(e, s, Date)
+		return f, dtInputError(e, s, t)
+	}
+	if f.special == "" {
+		c.resolve(&f)
+	}
+	return f, nil
+}
+
+// parseDate parses a date (a time part after it is ignored).
+func (c dtContext) parseDate(s string) (DateValue, error) {
+	f, err := c.parseDated(s, Date)
+	if err != nil {
+		return 0, err
 	}
 	switch f.special {
 	case "infinity":
@@ -729,7 +743,6 @@ func (c dtContext) parseDate(s string) (DateValue, error) {
 	case "epoch":
 		return 0, nil
 	}
-	c.resolve(&f)
 	days := daysFromCivil(f.year, f.month, f.day)
 	if days < minDateDays || days > maxDateDays {
 		return 0, Errorf(CodeDatetimeFieldOverflow, "date out of range: %q", s)
@@ -760,12 +773,9 @@ func (c dtContext) parseTimestamp(s string, tz bool) (int64, error) {
 	if tz {
 		t = TimestampTZ
 	}
-	f, e := parseDateTime(s)
-	if e == dtOK && f.special == "" && !f.hasDate {
-		e = dtSyntax
-	}
-	if e != dtOK {
-		return 0, dtInputError(e, s, t)
+	f, err := c.parseDated(s, t)
+	if err != nil {
+		return 0, err
 	}
 	switch f.special {
 	case "infinity":
@@ -775,7 +785,6 @@ func (c dtContext) parseTimestamp(s string, tz bool) (int64, error) {
 	case "epoch":
 		return 0, nil
 	}
-	c.resolve(&f)
 	days := daysFromCivil(f.year, f.month, f.day)
 	if days < minDateDays || days > maxTimestampDays {
 		return 0, Errorf(CodeDatetimeFieldOverflow, "timestamp out of range: %q", s)

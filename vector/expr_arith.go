@@ -175,6 +175,16 @@ func scalarOrColumn[T fixed](o operand) ([]T, T) {
 	return nil, datumAs[T](o.val)
 }
 
+// columnValues returns the values of o as n elements: a column's own
+// values, or n copies of a constant.
+func columnValues[T fixed](o operand, n int) []T {
+	v, c := scalarOrColumn[T](o)
+	if v == nil {
+		return broadcast(c, n)
+	}
+	return v
+}
+
 // broadcast returns n copies of v.
 func broadcast[T any](v T, n int) []T {
 	s := make([]T, n)
@@ -193,11 +203,8 @@ func intArithFn[T signed](op arithOp, t Type) evalFn {
 		if allNull != nil {
 			return allNull, nil
 		}
-		av, ac := scalarOrColumn[T](args[0])
+		av := columnValues[T](args[0], n)
 		bv, bc := scalarOrColumn[T](args[1])
-		if av == nil {
-			av = broadcast(ac, n)
-		}
 		out := make([]T, n)
 		vm := bitmap{bits: valid}
 		var bad int
@@ -234,20 +241,20 @@ func intArithCols[T signed](op arithOp, out, a, b []T, vm bitmap) int {
 	case opAdd:
 		for i := range a {
 			r := a[i] + b[i]
-			ovf |= (a[i] ^ r) & (b[i] ^ r)
+			ovf |= addOverflow(a[i], b[i], r)
 			out[i] = r
 		}
 		if ovf < 0 {
-			return firstBad(vm, addOverflows(a, b, out))
+			return firstBad(vm, overflowRows(a, b, out, addOverflow))
 		}
 	case opSub:
 		for i := range a {
 			r := a[i] - b[i]
-			ovf |= (a[i] ^ b[i]) & (a[i] ^ r)
+			ovf |= subOverflow(a[i], b[i], r)
 			out[i] = r
 		}
 		if ovf < 0 {
-			return firstBad(vm, subOverflows(a, b, out))
+			return firstBad(vm, overflowRows(a, b, out, subOverflow))
 		}
 	case opMul:
 		for i := range a {
@@ -281,22 +288,20 @@ func firstBad(vm bitmap, rows []int) int {
 	return badNone
 }
 
-// addOverflows lists the rows where a + b = r overflowed.
-func addOverflows[T signed](a, b, r []T) []int {
-	var rows []int
-	for i := range a {
-		if (a[i]^r[i])&(b[i]^r[i]) < 0 {
-			rows = append(rows, i)
-		}
-	}
-	return rows
-}
+// addOverflow is negative exactly when a + b = r overflowed: r's sign
+// differs from the signs of both a and b.
+func addOverflow[T signed](a, b, r T) T { return (a ^ r) & (b ^ r) }
 
-// subOverflows lists the rows where a - b = r overflowed.
-func subOverflows[T signed](a, b, r []T) []int {
+// subOverflow is negative exactly when a - b = r overflowed: a and b differ
+// in sign and r's sign differs from a's.
+func subOverflow[T signed](a, b, r T) T { return (a ^ b) & (a ^ r) }
+
+// overflowRows lists the rows i where ovf(a[i], b[i], r[i]) is negative,
+// ovf being addOverflow or subOverflow.
+func overflowRows[T signed](a, b, r []T, ovf func(a, b, r T) T) []int {
 	var rows []int
 	for i := range a {
-		if (a[i]^b[i])&(a[i]^r[i]) < 0 {
+		if ovf(a[i], b[i], r[i]) < 0 {
 			rows = append(rows, i)
 		}
 	}
@@ -311,20 +316,20 @@ func intArithConst[T signed](op arithOp, out, a []T, c T, vm bitmap) int {
 	case opAdd:
 		for i := range a {
 			r := a[i] + c
-			ovf |= (a[i] ^ r) & (c ^ r)
+			ovf |= addOverflow(a[i], c, r)
 			out[i] = r
 		}
 		if ovf < 0 {
-			return firstBad(vm, addOverflows(a, broadcast(c, len(a)), out))
+			return firstBad(vm, overflowRows(a, broadcast(c, len(a)), out, addOverflow))
 		}
 	case opSub:
 		for i := range a {
 			r := a[i] - c
-			ovf |= (a[i] ^ c) & (a[i] ^ r)
+			ovf |= subOverflow(a[i], c, r)
 			out[i] = r
 		}
 		if ovf < 0 {
-			return firstBad(vm, subOverflows(a, broadcast(c, len(a)), out))
+			return firstBad(vm, overflowRows(a, broadcast(c, len(a)), out, subOverflow))
 		}
 	case opMul:
 		for i := range a {
@@ -408,14 +413,7 @@ func floatArithFn[T float32 | float64](op arithOp, t Type) evalFn {
 		if allNull != nil {
 			return allNull, nil
 		}
-		av, ac := scalarOrColumn[T](args[0])
-		bv, bc := scalarOrColumn[T](args[1])
-		if av == nil {
-			av = broadcast(ac, n)
-		}
-		if bv == nil {
-			bv = broadcast(bc, n)
-		}
+		av, bv := columnValues[T](args[0], n), columnValues[T](args[1], n)
 		bv = bv[:len(av)]
 		out := make([]T, n)
 		switch op {
@@ -521,7 +519,7 @@ func numericGetter(o operand) func(i int) (*apd.Decimal, error) {
 		d := o.val.(*apd.Decimal)
 		return func(int) (*apd.Decimal, error) { return d, nil }
 	}
-	offs, data := rawStrings(o.arr)
+	offs, data := RawBytes(o.arr)
 	return func(i int) (*apd.Decimal, error) {
 		return ParseNumeric(string(data[offs[i]:offs[i+1]]))
 	}
@@ -585,14 +583,7 @@ func floatBinary(f func(a, b float64) (float64, error)) evalFn {
 		if allNull != nil {
 			return allNull, nil
 		}
-		av, ac := scalarOrColumn[float64](args[0])
-		bv, bc := scalarOrColumn[float64](args[1])
-		if av == nil {
-			av = broadcast(ac, n)
-		}
-		if bv == nil {
-			bv = broadcast(bc, n)
-		}
+		av, bv := columnValues[float64](args[0], n), columnValues[float64](args[1], n)
 		vm := bitmap{bits: valid}
 		out := make([]float64, n)
 		for i := range out {

@@ -92,15 +92,27 @@ func compareType(a, b Type) (Type, bool) {
 // isDateTime reports date, timestamp or timestamptz (comparable together).
 func isDateTime(k Kind) bool { return k == KindDate || k == KindTimestamp || k == KindTimestampTZ }
 
-// newCompare builds = <> < <= > >= for any pair of comparable types.
-func newCompare(opName string, l, r Expr) (Expr, error) {
+// compareOperands prepares l and r for the comparison op: it resolves
+// untyped literals against the other side and returns both (not yet
+// coerced) with the type they compare in, or undefinedOperator(op) when
+// they do not compare.
+func compareOperands(op string, l, r Expr) (Expr, Expr, Type, error) {
 	l, r, err := resolveUnknown(l, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, Type{}, err
 	}
 	t, ok := compareType(l.Type(), r.Type())
 	if !ok {
-		return nil, undefinedOperator(opName, l, r)
+		return nil, nil, Type{}, undefinedOperator(op, l, r)
+	}
+	return l, r, t, nil
+}
+
+// newCompare builds = <> < <= > >= for any pair of comparable types.
+func newCompare(opName string, l, r Expr) (Expr, error) {
+	l, r, t, err := compareOperands(opName, l, r)
+	if err != nil {
+		return nil, err
 	}
 	l, r, err = coerceBoth(l, r, t)
 	if err != nil {
@@ -259,12 +271,12 @@ func compareBytes(op cmpOp, a, b operand, n int, out []byte) {
 	var ao, bo []int32
 	var ad, bd, ac, bc []byte
 	if a.arr != nil {
-		ao, ad = rawStrings(a.arr)
+		ao, ad = RawBytes(a.arr)
 	} else {
 		ac = constBytes(a.val)
 	}
 	if b.arr != nil {
-		bo, bd = rawStrings(b.arr)
+		bo, bd = RawBytes(b.arr)
 	} else {
 		bc = constBytes(b.val)
 	}

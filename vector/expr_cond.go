@@ -223,13 +223,9 @@ func (c *coalesceExpr) Eval(ctx *EvalContext, b *Batch) (arrow.Array, error) {
 
 // NewNullIf is NULLIF(a, b): NULL where a = b, else a (of a's type).
 func NewNullIf(a, b Expr) (Expr, error) {
-	l, r, err := resolveUnknown(a, b)
+	l, r, t, err := compareOperands("=", a, b)
 	if err != nil {
 		return nil, err
-	}
-	t, ok := compareType(l.Type(), r.Type())
-	if !ok {
-		return nil, undefinedOperator("=", l, r)
 	}
 	lc, rc, err := coerceBoth(l, r, t)
 	if err != nil {

@@ -342,6 +342,6 @@ func stringAt(o operand) func(int) []byte {
 		c := constBytes(o.val)
 		return func(int) []byte { return c }
 	}
-	offs, data := rawStrings(o.arr)
+	offs, data := RawBytes(o.arr)
 	return func(i int) []byte { return data[offs[i]:offs[i+1]] }
 }

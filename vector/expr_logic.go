@@ -221,13 +221,9 @@ func NewIsBool(e Expr, want bool, unknown bool, not bool) (Expr, error) {
 // NewIsDistinct is l IS [NOT] DISTINCT FROM r: like <> (=) but NULL is
 // equal to NULL and different from any value; never NULL itself.
 func NewIsDistinct(l, r Expr, not bool) (Expr, error) {
-	l, r, err := resolveUnknown(l, r)
+	l, r, t, err := compareOperands("=", l, r)
 	if err != nil {
 		return nil, err
-	}
-	t, ok := compareType(l.Type(), r.Type())
-	if !ok {
-		return nil, undefinedOperator("=", l, r)
 	}
 	if l, r, err = coerceBoth(l, r, t); err != nil {
 		return nil, err

@@ -124,34 +124,28 @@ func newJSONOp(op string, l, r Expr) (Expr, error) {
 	if asText {
 		t = Text
 	}
-	rk := r.Type().Kind
-	switch {
+	// get reads the element that row rw's right operand names in doc.
+	var get func(doc JSONValue, rw *row) (JSONValue, bool)
+	var rt Type
+	switch rk := r.Type().Kind; {
 	case rk.IsInteger():
-		r, err := Coerce(r, Int4)
-		if err != nil {
-			return nil, err
-		}
-		return newCall(op, true, t, []Expr{l, r}, textFn(t, true, func(dst []byte, rw *row) ([]byte, bool, error) {
-			doc, ok := JSONIndex(JSONValue(rw.str(0)), int(rw.int(1)))
-			if !ok {
-				return dst, true, nil
-			}
-			return appendJSONResult(dst, doc, asText)
-		}), immutable)
+		rt, get = Int4, func(doc JSONValue, rw *row) (JSONValue, bool) { return JSONIndex(doc, int(rw.int(1))) }
 	case rk.IsString() || rk == KindUnknown:
-		r, err := Coerce(r, Text)
-		if err != nil {
-			return nil, err
-		}
-		return newCall(op, true, t, []Expr{l, r}, textFn(t, true, func(dst []byte, rw *row) ([]byte, bool, error) {
-			doc, ok := JSONGet(JSONValue(rw.str(0)), string(rw.str(1)))
-			if !ok {
-				return dst, true, nil
-			}
-			return appendJSONResult(dst, doc, asText)
-		}), immutable)
+		rt, get = Text, func(doc JSONValue, rw *row) (JSONValue, bool) { return JSONGet(doc, string(rw.str(1))) }
+	default:
+		return nil, undefinedOperator(op, l, r)
 	}
-	return nil, undefinedOperator(op, l, r)
+	r, err := Coerce(r, rt)
+	if err != nil {
+		return nil, err
+	}
+	return newCall(op, true, t, []Expr{l, r}, textFn(t, true, func(dst []byte, rw *row) ([]byte, bool, error) {
+		doc, ok := get(JSONValue(rw.str(0)), rw)
+		if !ok {
+			return dst, true, nil
+		}
+		return appendJSONResult(dst, doc, asText)
+	}), immutable)
 }
 
 // buildJSONObject is jsonb_build_object(k1, v1, …): keys must not be NULL.

@@ -1,6 +1,7 @@
 package vector
 
 import (
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -322,24 +323,18 @@ func makeTimestamp(y, m, d, h, mi int64, sec float64) (int64, error) {
 // timeUnit is a date_trunc / extract field, normalized.
 type timeUnit string
 
-// unitAliases maps the spellings Postgres accepts to their unit.
-var unitAliases = map[string]timeUnit{
-	"microsecond": "microseconds", "microseconds": "microseconds", "us": "microseconds", "usec": "microseconds", "usecs": "microseconds", "useconds": "microseconds",
-	"millisecond": "milliseconds", "milliseconds": "milliseconds", "ms": "milliseconds", "msec": "milliseconds", "msecs": "milliseconds", "mseconds": "milliseconds",
-	"second": "second", "seconds": "second", "s": "second", "sec": "second", "secs": "second",
-	"minute": "minute", "minutes": "minute", "m": "minute", "min": "minute", "mins": "minute",
-	"hour": "hour", "hours": "hour", "h": "hour", "hr": "hour", "hrs": "hour",
-	"day": "day", "days": "day", "d": "day",
-	"week": "week", "weeks": "week", "w": "week",
-	"month": "month", "months": "month", "mon": "month", "mons": "month",
-	"quarter": "quarter", "qtr": "quarter",
-	"year": "year", "years": "year", "y": "year", "yr": "year", "yrs": "year",
-	"decade": "decade", "decades": "decade", "dec": "decade", "decs": "decade",
-	"century": "century", "centuries": "century", "c": "century", "cent": "century",
-	"millennium": "millennium", "millennia": "millennium", "mil": "millennium", "mils": "millennium", "millenniums": "millennium",
-	"epoch": "epoch", "dow": "dow", "isodow": "isodow", "doy": "doy", "isoyear": "isoyear", "julian": "julian", "j": "julian",
-	"timezone": "timezone", "timezone_hour": "timezone_hour", "timezone_minute": "timezone_minute",
-}
+// unitAliases maps the spellings Postgres accepts for a date_trunc or
+// extract field to their unit: the interval unit words and the fields
+// only these functions know.
+var unitAliases = func() map[string]timeUnit {
+	m := maps.Clone(unitWords)
+	maps.Copy(m, map[string]timeUnit{
+		"quarter": "quarter", "qtr": "quarter", "millenniums": "millennium",
+		"epoch": "epoch", "dow": "dow", "isodow": "isodow", "doy": "doy", "isoyear": "isoyear", "julian": "julian", "j": "julian",
+		"timezone": "timezone", "timezone_hour": "timezone_hour", "timezone_minute": "timezone_minute",
+	})
+	return m
+}()
 
 // parseUnit resolves a field name (case-insensitive) for type t.
 func parseUnit(name []byte, t Type) (timeUnit, error) {

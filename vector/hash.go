@@ -93,7 +93,7 @@ func HashColumn(arr arrow.Array, t Type, hashes []uint64) {
 			hashes[i] = mix(hashes[i], floatBits(v))
 		}
 	case KindNumeric:
-		offs, data := rawStrings(arr)
+		offs, data := RawBytes(arr)
 		for i := range hashes {
 			hashes[i] = mix(hashes[i], numericHash(data[offs[i]:offs[i+1]]))
 		}
@@ -103,10 +103,10 @@ func HashColumn(arr arrow.Array, t Type, hashes []uint64) {
 			hashes[i] = mix(mix(hashes[i], uint64(days)), uint64(micros))
 		}
 	case KindJSONB:
-		offs, data := rawStrings(arr)
+		offs, data := RawBytes(arr)
 		hashJSONColumn(offs, data, hashes)
 	default: // text, varchar, bytea, unknown: bytewise
-		offs, data := rawStrings(arr)
+		offs, data := RawBytes(arr)
 		for i := range hashes {
 			hashes[i] = mix(hashes[i], xxh3.Hash(data[offs[i]:offs[i+1]]))
 		}

@@ -87,12 +87,12 @@ type intervalAcc struct {
 
 // add adds value (with its fraction) of unit, cascading fractions to the
 // smaller fields as Postgres' DecodeInterval does.
-func (a *intervalAcc) add(value float64, unit string) {
+func (a *intervalAcc) add(value float64, unit timeUnit) {
 	whole, frac := math.Modf(value)
 	switch unit {
-	case "microsecond":
+	case "microseconds":
 		a.micros += math.RoundToEven(value)
-	case "millisecond":
+	case "milliseconds":
 		a.micros += math.RoundToEven(value * 1000)
 	case "second":
 		a.micros += whole*float64(usPerSec) + math.RoundToEven(frac*1e6)
@@ -135,10 +135,12 @@ func (a *intervalAcc) fractDays(frac, scale float64) {
 	a.fractSeconds(f, secondsPerDay)
 }
 
-// intervalUnits maps the unit words Postgres accepts to canonical units.
-var intervalUnits = map[string]string{
-	"microsecond": "microsecond", "microseconds": "microsecond", "us": "microsecond", "usec": "microsecond", "usecs": "microsecond", "useconds": "microsecond",
-	"millisecond": "millisecond", "milliseconds": "millisecond", "ms": "millisecond", "msec": "millisecond", "msecs": "millisecond", "mseconds": "millisecond",
+// unitWords maps the unit words Postgres accepts in interval input to
+// their unit. date_trunc and extract accept these and a few more
+// (unitAliases).
+var unitWords = map[string]timeUnit{
+	"microsecond": "microseconds", "microseconds": "microseconds", "us": "microseconds", "usec": "microseconds", "usecs": "microseconds", "useconds": "microseconds",
+	"millisecond": "milliseconds", "milliseconds": "milliseconds", "ms": "milliseconds", "msec": "milliseconds", "msecs": "milliseconds", "mseconds": "milliseconds",
 	"second": "second", "seconds": "second", "s": "second", "sec": "second", "secs": "second",
 	"minute": "minute", "minutes": "minute", "m": "minute", "min": "minute", "mins": "minute",
 	"hour": "hour", "hours": "hour", "h": "hour", "hr": "hour", "hrs": "hour",
@@ -183,8 +185,8 @@ func parsePostgresInterval(t string, acc *intervalAcc) bool {
 	if strings.EqualFold(fields[len(fields)-1], "ago") {
 		ago, fields = true, fields[:len(fields)-1]
 	}
-	seen := map[string]bool{}
-	use := func(unit string) bool {
+	seen := map[timeUnit]bool{}
+	use := func(unit timeUnit) bool {
 		if seen[unit] {
 			return false
 		}
@@ -206,7 +208,7 @@ func parsePostgresInterval(t string, acc *intervalAcc) bool {
 			return false
 		}
 		if unitText == "" && i+1 < len(fields) {
-			if _, isUnit := intervalUnits[strings.ToLower(fields[i+1])]; isUnit {
+			if _, isUnit := unitWords[strings.ToLower(fields[i+1])]; isUnit {
 				unitText = fields[i+1]
 				i++
 			}
@@ -221,9 +223,9 @@ func parsePostgresInterval(t string, acc *intervalAcc) bool {
 		if !ok {
 			return false
 		}
-		unit := "second"
+		unit := timeUnit("second")
 		if unitText != "" {
-			u, isUnit := intervalUnits[strings.ToLower(unitText)]
+			u, isUnit := unitWords[strings.ToLower(unitText)]
 			if !isUnit {
 				return false
 			}
@@ -356,7 +358,7 @@ func parseISOInterval(s string, acc *intervalAcc) bool {
 		if !ok {
 			return false
 		}
-		var unit string
+		var unit timeUnit
 		switch c := s[i] | 0x20; {
 		case c == 'y' && !inTime:
 			unit = "year"

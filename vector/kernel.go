@@ -222,6 +222,17 @@ func gather(dt arrow.DataType, n int, srcs []arrow.Array, which, idx []int32) ar
 	}
 	valid := newBits(n)
 	nulls := 0
+	// fixed is src for the bitmap-validity layouts: it also records row i
+	// in valid and nulls.
+	fixed := func(i int) (arrow.Array, int, bool) {
+		a, j, ok := src(i)
+		if ok {
+			bitutil.SetBit(valid, i)
+		} else {
+			nulls++
+		}
+		return a, j, ok
+	}
 	switch dt.ID() {
 	case arrow.STRING, arrow.BINARY:
 		sb := newStringBuilder(n, 0)
@@ -231,7 +242,7 @@ func gather(dt arrow.DataType, n int, srcs []arrow.Array, which, idx []int32) ar
 				sb.appendNull()
 				continue
 			}
-			offs, data := rawStrings(a)
+			offs, data := RawBytes(a)
 			sb.data = append(sb.data, data[offs[j]:offs[j+1]]...)
 			sb.next()
 		}
@@ -239,13 +250,7 @@ func gather(dt arrow.DataType, n int, srcs []arrow.Array, which, idx []int32) ar
 	case arrow.BOOL:
 		bits := newBits(n)
 		for i := 0; i < n; i++ {
-			a, j, ok := src(i)
-			if !ok {
-				nulls++
-				continue
-			}
-			bitutil.SetBit(valid, i)
-			if a.(*array.Boolean).Value(j) {
+			if a, j, ok := fixed(i); ok && a.(*array.Boolean).Value(j) {
 				bitutil.SetBit(bits, i)
 			}
 		}
@@ -254,12 +259,10 @@ func gather(dt arrow.DataType, n int, srcs []arrow.Array, which, idx []int32) ar
 	w := dt.(arrow.FixedWidthDataType).BitWidth() / 8
 	out := make([]byte, n*w)
 	for i := 0; i < n; i++ {
-		a, j, ok := src(i)
+		a, j, ok := fixed(i)
 		if !ok {
-			nulls++
 			continue
 		}
-		bitutil.SetBit(valid, i)
 		buf := a.Data().Buffers()[1].Bytes()
 		k := (a.Data().Offset() + j) * w
 		copy(out[i*w:(i+1)*w], buf[k:k+w])

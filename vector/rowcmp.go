@@ -63,14 +63,15 @@ func CompareAt(a arrow.Array, i int, b arrow.Array, j int, t Type) int {
 
 // rowBytes is the bytes of row i of a String or Binary column, without copying.
 func rowBytes(a arrow.Array, i int) []byte {
-	offs, data := rawStrings(a)
+	offs, data := RawBytes(a)
 	return data[offs[i]:offs[i+1]]
 }
 
-// rawStrings gives direct access to a String or Binary column: row i is
-// data[offs[i]:offs[i+1]] (offsets are absolute in data, the array's slice
-// offset already applied to offs).
-func rawStrings(a arrow.Array) (offs []int32, data []byte) {
+// RawBytes gives direct access to a String or Binary column, without
+// copying: row i is data[offs[i]:offs[i+1]] (offsets are absolute in data,
+// the array's slice offset already applied to offs). It panics on a column
+// of another type.
+func RawBytes(a arrow.Array) (offs []int32, data []byte) {
 	switch s := a.(type) {
 	case *array.String:
 		offs = s.ValueOffsets()
@@ -232,17 +233,17 @@ func Comparator(arr arrow.Array, t Type) func(i, j int) int {
 		a := arr.(*array.Boolean)
 		return func(i, j int) int { return compareBool(a.Value(i), a.Value(j)) }
 	case KindNumeric:
-		offs, data := rawStrings(arr)
+		offs, data := RawBytes(arr)
 		return func(i, j int) int {
 			return CompareNumericText(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
 		}
 	case KindJSONB:
-		offs, data := rawStrings(arr)
+		offs, data := RawBytes(arr)
 		return func(i, j int) int {
 			return compareJSONText(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
 		}
 	}
-	offs, data := rawStrings(arr)
+	offs, data := RawBytes(arr)
 	return func(i, j int) int {
 		return bytes.Compare(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
 	}
