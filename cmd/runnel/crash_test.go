@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,7 +16,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// buildBinary builds the runnel binary once for the crash tests.
+// fixture is a runnel binary and a data directory that its processes,
+// killed and restarted, share.
+type fixture struct{ bin, dir, addr string }
+
+func newFixture(t *testing.T) *fixture {
+	return &fixture{bin: buildBinary(t), dir: t.TempDir(), addr: freeAddr(t)}
+}
+
+// start runs a runnel process on the fixture's data directory.
+func (f *fixture) start(t *testing.T) *process { return start(t, f.bin, f.dir, f.addr) }
+
+// buildBinary builds the runnel binary for a crash test.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "runnel")
@@ -84,12 +96,10 @@ func (s *process) connect(t *testing.T) *pgx.Conn {
 // every acknowledged write is there — and nothing that was never written.
 // It does so for several crash/restart cycles over the same data directory.
 func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	addr := freeAddr(t)
+	f := newFixture(t)
 	ctx := context.Background()
 
-	srv := start(t, bin, dir, addr)
+	srv := f.start(t)
 	conn := srv.connect(t)
 	if _, err := conn.Exec(ctx, "CREATE TABLE acked (id bigint PRIMARY KEY, writer int NOT NULL, v text)"); err != nil {
 		t.Fatal(err)
@@ -164,7 +174,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 		close(stop)
 		wg.Wait()
 
-		srv = start(t, bin, dir, addr)
+		srv = f.start(t)
 		conn := srv.connect(t)
 		got := map[int64]string{}
 		rows, err := conn.Query(ctx, "SELECT id, v FROM acked")
@@ -190,9 +200,9 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 			switch {
 			case v == "" && present:
 				t.Errorf("cycle %d: row %d was deleted (acknowledged) but has %q", cycle, id, g)
-			case v != "" && !present && !contains(maybe[id], ""):
+			case v != "" && !present && !slices.Contains(maybe[id], ""):
 				t.Errorf("cycle %d: acknowledged row %d (%q) is missing", cycle, id, v)
-			case v != "" && present && g != v && !contains(maybe[id], g):
+			case v != "" && present && g != v && !slices.Contains(maybe[id], g):
 				t.Errorf("cycle %d: row %d is %q, acknowledged %q", cycle, id, g, v)
 			}
 			if v != "" {
@@ -200,7 +210,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 			}
 		}
 		for id, g := range got {
-			if !contains(maybe[id], g) {
+			if !slices.Contains(maybe[id], g) {
 				t.Errorf("cycle %d: row %d = %q was never written", cycle, id, g)
 			}
 			// What survived is the truth from now on.
@@ -220,25 +230,14 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 	srv.kill()
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 // TestCrashAfterCopyAndTransaction checks that a COPY and an explicit
 // transaction, once acknowledged, survive SIGKILL, and that a transaction
 // that was open (not committed) at the crash leaves nothing behind.
 func TestCrashAfterCopyAndTransaction(t *testing.T) {
-	bin := buildBinary(t)
-	dir := t.TempDir()
-	addr := freeAddr(t)
+	f := newFixture(t)
 	ctx := context.Background()
 
-	srv := start(t, bin, dir, addr)
+	srv := f.start(t)
 	conn := srv.connect(t)
 	mustExec := func(sql string) {
 		t.Helper()
@@ -267,7 +266,7 @@ func TestCrashAfterCopyAndTransaction(t *testing.T) {
 	}
 	srv.kill()
 
-	srv = start(t, bin, dir, addr)
+	srv = f.start(t)
 	defer srv.kill()
 	conn = srv.connect(t)
 	var n, committed, uncommitted, low int64
