@@ -24,7 +24,7 @@ const diffQueries = 150
 func TestDifferential(t *testing.T) {
 	pg := connect(t, pgURL(t))
 	rn := connect(t, testserver.Start(t))
-	for _, seed := range []uint64{1, 2} {
+	for _, seed := range []uint64{1, 2, 3, 4, 5, 6, 7, 8} {
 		g := newGen(seed)
 		setup := append(append([]string{"DROP TABLE IF EXISTS diff_a, diff_b"}, diffTables...), g.inserts()...)
 		for _, sql := range setup {
