@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/runnel
 FUZZTIME  ?= 10s
 
-.PHONY: run build test vet unit fuzz bench clean
+.PHONY: run build test vet unit race fuzz bench clean
 
 ## run: build and start the server on 127.0.0.1:6877 with data in ./runnel-data
 run: build
@@ -14,8 +14,9 @@ run: build
 build:
 	$(GO) build -o $(BIN) ./cmd/runnel
 
-## test: the whole suite — vet, unit/protocol/sqllogictest/client/crash tests, short fuzzing
-test: vet unit fuzz
+## test: the whole suite — vet, unit/protocol/sqllogictest/client/crash tests, the
+## concurrent packages again under the race detector, short fuzzing
+test: vet unit race fuzz
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
@@ -23,6 +24,9 @@ vet:
 
 unit:
 	$(GO) test -count=1 -timeout 15m ./...
+
+race:
+	$(GO) test -race -count=1 -timeout 15m . ./storage ./operators ./server
 
 ## fuzz: a short run of each fuzz target (FUZZTIME each)
 fuzz:

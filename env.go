@@ -16,7 +16,7 @@ import (
 // transaction.
 type env struct {
 	s   *Session
-	txn *storage.Txn
+	txn *txn
 }
 
 // Table resolves a table name.

@@ -125,7 +125,7 @@ func (s *Session) beginBlock() (*Result, error) {
 	if s.txn != nil {
 		return &Result{Tag: "BEGIN", Notices: []*vector.Error{{Code: vector.CodeActiveSQLTransaction, Message: "there is already a transaction in progress"}}}, nil
 	}
-	s.txn = s.db.store.Begin()
+	s.txn = newTxn(s.db.store)
 	s.txnStart = time.Now()
 	return &Result{Tag: "BEGIN"}, nil
 }

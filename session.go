@@ -10,7 +10,6 @@ import (
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 
 	"github.com/runneldb/runnel/planner"
-	"github.com/runneldb/runnel/storage"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -29,7 +28,7 @@ type Session struct {
 	settings *sessionSettings
 
 	// txn is the open transaction block's transaction, or nil.
-	txn *storage.Txn
+	txn *txn
 	// txnStart is now() inside the block.
 	txnStart time.Time
 	failed   bool
@@ -46,7 +45,7 @@ func (s *Session) BeginImplicit() {
 	if s.txn != nil {
 		return
 	}
-	s.txn, s.txnStart, s.implicit = s.db.store.Begin(), time.Now(), true
+	s.txn, s.txnStart, s.implicit = newTxn(s.db.store), time.Now(), true
 }
 
 // EndImplicit ends the implicit transaction: committed, or rolled back when
@@ -183,7 +182,7 @@ func (s *Session) Close() {
 // evaluation context and planner.
 type statement struct {
 	s    *Session
-	txn  *storage.Txn
+	txn  *txn
 	ectx *vector.EvalContext
 	plan *planner.Planner
 	// implicit is set when the statement runs in a transaction of its own.
@@ -200,7 +199,7 @@ func (s *Session) begin(params *vector.ParamTypes, values []vector.Datum) *state
 	}
 	start := s.txnStart
 	if st.txn == nil {
-		st.txn = s.db.store.Begin()
+		st.txn = newTxn(s.db.store)
 		st.implicit = true
 		start = time.Now()
 	}
