@@ -226,7 +226,7 @@ func (p *Planner) insertSource(ins *tree.Insert, t *catalog.Table, target []int)
 	if isValues(ins.Rows) {
 		return p.insertValues(ins.Rows.Select.(*tree.ValuesClause), t, target)
 	}
-	r, err := p.selectStmt(ins.Rows, nil)
+	r, err := p.keepingUnknown(ins.Rows, nil)
 	if err != nil {
 		return nil, err
 	}

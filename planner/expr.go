@@ -366,6 +366,9 @@ func (b *binder) function(e *tree.FuncExpr) (vector.Expr, error) {
 	if e.WindowDef != nil {
 		return nil, unsupported("window functions")
 	}
+	if name == "generate_series" {
+		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "set-returning functions are supported only in FROM: write FROM generate_series(…)")
+	}
 	switch name {
 	case "greatest", "least":
 		args, err := b.bindAll(e.Exprs)

@@ -80,11 +80,11 @@ func (p *Planner) evalRows(rows [][]vector.Expr, types []vector.Type, conv func(
 
 // setOp plans UNION, INTERSECT and EXCEPT [ALL].
 func (p *Planner) setOp(u *tree.UnionClause, outer *scope) (*rel, error) {
-	l, err := p.setOperand(u.Left, outer)
+	l, err := p.keepingUnknown(u.Left, outer)
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.setOperand(u.Right, outer)
+	r, err := p.keepingUnknown(u.Right, outer)
 	if err != nil {
 		return nil, err
 	}
@@ -129,10 +129,11 @@ func (p *Planner) setOp(u *tree.UnionClause, outer *scope) (*rel, error) {
 	return &rel{op: op, sc: &scope{cols: cols, outer: outer}}, nil
 }
 
-// setOperand plans one side of a set operation. A bare literal in its
-// select list keeps the unknown type, so that the set operation resolves
-// it against the other side (SELECT 1 UNION SELECT '2' is integer).
-func (p *Planner) setOperand(s *tree.Select, outer *scope) (*rel, error) {
+// keepingUnknown plans a query whose result columns something else will
+// type: a bare literal in its select list keeps the unknown type, so that a
+// set operation resolves it against its other side (SELECT 1 UNION SELECT
+// '2' is integer) and INSERT … SELECT against the target column.
+func (p *Planner) keepingUnknown(s *tree.Select, outer *scope) (*rel, error) {
 	saved := p.keepUnknown
 	_, plain := s.Select.(*tree.SelectClause)
 	p.keepUnknown = plain && s.With == nil
