@@ -57,19 +57,22 @@ func (st *statement) insert(ctx context.Context, ast *tree.Insert) (*Result, err
 		if err := checkNotNull(t, b); err != nil {
 			return nil, err
 		}
+		rows := []*vector.Batch{b}
 		if ins.OnConflict != nil {
-			if b, err = st.onConflict(ctx, t, b, ins.OnConflict); err != nil {
+			if rows, err = st.onConflict(ctx, t, b, ins.OnConflict); err != nil {
 				return nil, err
 			}
-			if b.Len == 0 {
+		}
+		for _, r := range rows {
+			if r.Len == 0 {
 				continue
 			}
+			if err := st.txn.Insert(uint64(t.ID), r); err != nil {
+				return nil, err
+			}
+			n += r.Len
+			written = append(written, r)
 		}
-		if err := st.txn.Insert(uint64(t.ID), b); err != nil {
-			return nil, err
-		}
-		n += b.Len
-		written = append(written, b)
 	}
 	return st.writeResult(fmt.Sprintf("INSERT 0 %d", n), "INSERT 0", ins.Returning, written)
 }
@@ -128,10 +131,10 @@ func rowText(t *catalog.Table, b *vector.Batch, row int) string {
 }
 
 // onConflict resolves the rows of b whose primary key a visible row (or an
-// earlier row of b) already has: DO NOTHING drops them; DO UPDATE deletes
-// the existing row and returns its updated version among the rows to
-// insert.
-func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector.Batch, oc *planner.OnConflict) (*vector.Batch, error) {
+// earlier row of b) already has, and returns the rows to insert: DO NOTHING
+// drops them; DO UPDATE deletes the existing row and returns its updated
+// version too.
+func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector.Batch, oc *planner.OnConflict) ([]*vector.Batch, error) {
 	keys := make([]arrow.Array, len(t.PrimaryKey))
 	for i, k := range t.PrimaryKey {
 		keys[i] = b.Cols[k]
@@ -141,8 +144,8 @@ func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector
 		return nil, err
 	}
 	seen := map[string]bool{}
-	var keep []int
-	var conflictRows []int
+	var keep []int32
+	var conflictRows []int32
 	var conflictIDs []storage.RowID
 	for i := 0; i < b.Len; i++ {
 		k := keyText(t, b, i)
@@ -154,21 +157,21 @@ func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector
 		}
 		seen[k] = true
 		if existing[i] == storage.NoRow {
-			keep = append(keep, i)
+			keep = append(keep, int32(i))
 		} else if !oc.DoNothing {
-			conflictRows = append(conflictRows, i)
+			conflictRows = append(conflictRows, int32(i))
 			conflictIDs = append(conflictIDs, existing[i])
 		}
 	}
-	out := takeRows(t, b, keep)
+	out := pick(b, keep)
 	if len(conflictIDs) == 0 {
-		return out, nil
+		return []*vector.Batch{out}, nil
 	}
 	old, err := st.fetchRows(ctx, t, conflictIDs)
 	if err != nil {
 		return nil, err
 	}
-	proposed := takeRows(t, b, conflictRows)
+	proposed := pick(b, conflictRows)
 	both := vector.NewBatch(append(append([]arrow.Array(nil), old.Cols...), proposed.Cols...), old.Len)
 	var mask arrow.Array
 	if oc.Where != nil {
@@ -183,22 +186,22 @@ func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector
 		}
 	}
 	updated := vector.NewBatch(cols, old.Len)
-	var upd []int
+	var upd []int32
 	var del []storage.RowID
 	for i := 0; i < old.Len; i++ {
 		if mask == nil || (mask.IsValid(i) && mask.(*array.Boolean).Value(i)) {
-			upd = append(upd, i)
+			upd = append(upd, int32(i))
 			del = append(del, conflictIDs[i])
 		}
 	}
-	updated = takeRows(t, updated, upd)
+	updated = pick(updated, upd)
 	if err := checkNotNull(t, updated); err != nil {
 		return nil, err
 	}
 	if err := st.txn.Delete(uint64(t.ID), del); err != nil {
 		return nil, err
 	}
-	return concatBatches(t, []*vector.Batch{out, updated}), nil
+	return []*vector.Batch{out, updated}, nil
 }
 
 // keyText is a row's primary key as text, for finding repeats.
@@ -211,36 +214,9 @@ func keyText(t *catalog.Table, b *vector.Batch, row int) string {
 	return sb.String()
 }
 
-// takeRows copies the given rows of b (of t's columns) into a new batch.
-func takeRows(t *catalog.Table, b *vector.Batch, rows []int) *vector.Batch {
-	cols := make([]arrow.Array, len(t.Columns))
-	for c, col := range t.Columns {
-		bl := vector.NewBuilder(col.Type, len(rows))
-		for _, r := range rows {
-			bl.AppendFrom(b.Cols[c], r)
-		}
-		cols[c] = bl.Finish()
-	}
-	return vector.NewBatch(cols, len(rows))
-}
-
-// concatBatches joins batches of t's columns into one.
-func concatBatches(t *catalog.Table, bs []*vector.Batch) *vector.Batch {
-	n := 0
-	for _, b := range bs {
-		n += b.Len
-	}
-	cols := make([]arrow.Array, len(t.Columns))
-	for c, col := range t.Columns {
-		bl := vector.NewBuilder(col.Type, n)
-		for _, b := range bs {
-			for r := 0; r < b.Len; r++ {
-				bl.AppendFrom(b.Cols[c], r)
-			}
-		}
-		cols[c] = bl.Finish()
-	}
-	return vector.NewBatch(cols, n)
+// pick copies the given rows of b into a new batch.
+func pick(b *vector.Batch, rows []int32) *vector.Batch {
+	return vector.NewBatch(vector.TakeColumns(b.Cols, rows), len(rows))
 }
 
 // fetchRows reads the rows with the given ids, in that order.

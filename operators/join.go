@@ -90,7 +90,7 @@ func (j *joiner) flush() error {
 	j.lidx, j.ridx = j.lidx[:0], j.ridx[:0]
 	var cols []arrow.Array
 	if j.cond != nil || j.emitsPairs() {
-		cols = append(takeCols(j.left.Cols, lidx), takeCols(j.right, ridx)...)
+		cols = append(vector.TakeColumns(j.left.Cols, lidx), vector.TakeColumns(j.right, ridx)...)
 	}
 	if j.cond != nil {
 		var err error
@@ -100,7 +100,7 @@ func (j *joiner) flush() error {
 		}
 		if len(j.keep) < len(lidx) {
 			if j.emitsPairs() {
-				cols = takeCols(cols, j.keep)
+				cols = vector.TakeColumns(cols, j.keep)
 			}
 			for k, p := range j.keep {
 				lidx[k], ridx[k] = lidx[p], ridx[p]
@@ -144,7 +144,7 @@ func (j *joiner) finishLeft() error {
 	if len(idx) == j.left.Len {
 		cols = j.left.Cols
 	} else {
-		cols = takeCols(j.left.Cols, idx)
+		cols = vector.TakeColumns(j.left.Cols, idx)
 	}
 	if j.emitsPairs() {
 		cols = append(cols, nullColumns(j.rightTypes, len(idx))...)
@@ -166,7 +166,7 @@ func (j *joiner) finishRight() error {
 	}
 	for from := 0; from < len(idx); from += BatchSize {
 		part := idx[from:min(from+BatchSize, len(idx))]
-		cols := append(nullColumns(j.leftTypes, len(part)), takeCols(j.right, part)...)
+		cols := append(nullColumns(j.leftTypes, len(part)), vector.TakeColumns(j.right, part)...)
 		if err := Send(j.ctx, j.out, Message{Batch: vector.NewBatch(cols, len(part))}); err != nil {
 			return err
 		}

@@ -82,7 +82,7 @@ func (s *setOp) Run(ctx context.Context, out chan<- Message) error {
 		for k := range idx {
 			idx[k] -= int32(from)
 		}
-		cols := takeCols(table.keyColumns(from, to), idx)
+		cols := vector.TakeColumns(table.keyColumns(from, to), idx)
 		err := Send(ctx, out, Message{Batch: vector.NewBatch(cols, len(idx))})
 		idx = idx[:0]
 		return err

@@ -61,7 +61,7 @@ func sortedColumns(types []vector.Type, batches []*vector.Batch, keys []SortKey)
 			return int(i - j) // ties keep input order
 		})
 	}
-	return takeCols(cols, perm), n, nil
+	return vector.TakeColumns(cols, perm), n, nil
 }
 
 // sortEntry is a row in a sort whose first key is integer-like: the key

@@ -125,7 +125,7 @@ func TestPartCorrupt(t *testing.T) {
 func TestTakeColumns(t *testing.T) {
 	cols := sliceAll(allTypesColumns(30), 3, 30) // offset 3: unaligned bits
 	idx := []int32{0, 1, 4, 5, 26}
-	got := takeColumns(cols, idx)
+	got := vector.TakeColumns(cols, idx)
 	for c := range cols {
 		for j, i := range idx {
 			want := array.NewSlice(cols[c], int64(i), int64(i)+1)

@@ -113,7 +113,7 @@ func (tt *txnTable) prepare() (tableChange, bool) {
 				}
 			}
 			if len(live) < n {
-				cols, n = takeColumns(cols, live), len(live)
+				cols, n = vector.TakeColumns(cols, live), len(live)
 			}
 		}
 		for lo := 0; lo < n; {
@@ -143,7 +143,7 @@ func gatherRows(chunks []*chunk, ids []RowID, ncols int) []arrow.Array {
 		for ; hi < len(ids) && ids[hi] >= c.start && ids[hi] < c.start+RowID(c.n); hi++ {
 			idx = append(idx, int32(ids[hi]-c.start))
 		}
-		pieces = append(pieces, takeColumns(c.cols, idx))
+		pieces = append(pieces, vector.TakeColumns(c.cols, idx))
 		lo = hi
 	}
 	if len(pieces) == 0 {

@@ -156,5 +156,5 @@ func emitTaken(cols []arrow.Array, idx []int32, base RowID, withRowIDs bool, fn 
 			ids[j] = base + RowID(i)
 		}
 	}
-	return fn(vector.NewBatch(takeColumns(cols, idx), len(idx)), ids)
+	return fn(vector.NewBatch(vector.TakeColumns(cols, idx), len(idx)), ids)
 }
