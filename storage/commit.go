@@ -18,13 +18,15 @@ const maxGroup = 512
 type commitReq struct {
 	changes []tableChange
 	done    chan error
+	seq     uint64 // set by the committer
 }
 
 // tableChange is a transaction's change to one table, ready to log and apply.
 type tableChange struct {
-	tt    *txnTable
-	ch    change
-	parts [][]byte // encoded log parts: deletions first, then insertions
+	tt      *txnTable
+	ch      change
+	parts   [][]byte        // encoded log parts: deletions first, then insertions
+	deleted []*vector.Batch // the deleted rows' values, weight -1
 }
 
 var errClosed = errors.New("storage: store is closed")
@@ -60,6 +62,9 @@ func (x *Txn) Commit() error {
 	}
 	select {
 	case err := <-req.done:
+		if err == nil {
+			x.committed = req.seq
+		}
 		return err
 	case <-x.s.stopped:
 		select { // answered just before the syncer stopped?
@@ -82,6 +87,7 @@ func (tt *txnTable) prepare() (tableChange, bool) {
 			ids := tt.dels[lo:min(lo+maxPartRows, len(tt.dels))]
 			cols := gatherRows(chunks, ids, len(tt.t.types))
 			tc.parts = append(tc.parts, encodePart(nil, cols, len(ids), ids))
+			tc.deleted = append(tc.deleted, deletions(cols, len(ids)))
 		}
 	}
 	if tt.t.idx != nil && tt.nDead > 0 {
@@ -185,10 +191,11 @@ func concatPieces(pieces [][]arrow.Array) []arrow.Array {
 
 // group is a set of commits written with one synced Pebble batch.
 type group struct {
-	b    *pebble.Batch
-	reqs []*commitReq
-	errs []error
-	last uint64 // the largest seq in the group, 0 when none
+	b       *pebble.Batch
+	reqs    []*commitReq
+	errs    []error
+	last    uint64   // the largest seq in the group, 0 when none
+	commits []Commit // the applied commits, for the change feed
 }
 
 // committer validates and applies commits in arrival order, gathering them
@@ -239,11 +246,14 @@ func (s *Store) add(g *group, r *commitReq) {
 	seq := s.nextSeq
 	s.nextSeq++
 	g.last = seq
+	r.seq = seq
+	commit := Commit{Seq: seq}
 	for _, tc := range r.changes {
 		t, ok := s.Table(tc.tt.t.id)
 		if !ok || t != tc.tt.t {
 			continue // dropped meanwhile
 		}
+		commit.Changes = append(commit.Changes, tc.changes(t.id)...)
 		for p, v := range tc.parts {
 			if err := g.b.Set(logKey(t.id, seq, uint32(p)), v, nil); err != nil {
 				s.fail(err)
@@ -256,6 +266,7 @@ func (s *Store) add(g *group, r *commitReq) {
 			s.fail(err)
 		}
 	}
+	g.commits = append(g.commits, commit)
 }
 
 // syncer writes each group with one fsync, then publishes its seqs and
@@ -279,6 +290,11 @@ func (s *Store) syncer() {
 		}
 		if g.last != 0 {
 			s.publish(g.last)
+			if feed := s.feed.Load(); feed != nil {
+				for _, c := range g.commits {
+					(*feed)(c)
+				}
+			}
 		}
 		for i, r := range g.reqs {
 			if g.errs[i] == nil {

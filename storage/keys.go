@@ -10,14 +10,20 @@ import "encoding/binary"
 //	't' table               table definition (JSON tableDef)
 //	'l' table seq part      log part: one ≤ maxPartRows-row chunk of the change
 //	                        batch of table at commit seq (see codec.go)
+//	'm' "checkpoint"        the manifest of the last complete checkpoint (opaque)
+//	's' key                 operator state of the dataflows, as of that checkpoint
 const (
 	prefixCatalog = 'c'
 	prefixMeta    = 'm'
 	prefixTable   = 't'
 	prefixLog     = 'l'
+	prefixState   = 's'
 )
 
-var keyLastSeq = []byte{prefixMeta, 's', 'e', 'q'}
+var (
+	keyLastSeq    = []byte{prefixMeta, 's', 'e', 'q'}
+	keyCheckpoint = []byte("mcheckpoint")
+)
 
 func idKey(prefix byte, id uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte{prefix}, id)

@@ -52,6 +52,9 @@ type Store struct {
 	failed    atomic.Pointer[error] // set when a write failed: memory and disk may differ
 
 	nCommits, nSyncs atomic.Uint64
+
+	// feed, when set, receives every published commit, in order.
+	feed atomic.Pointer[func(Commit)]
 }
 
 // Stats counts what the store did since Open.

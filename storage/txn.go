@@ -16,6 +16,8 @@ type Txn struct {
 	snap   uint64
 	tables map[uint64]*txnTable
 	done   bool
+	// committed is the seq of the commit, once it committed changes.
+	committed uint64
 }
 
 // txnTable is what a transaction changed in one table.
@@ -46,6 +48,16 @@ type txnTable struct {
 func (s *Store) Begin() *Txn {
 	return &Txn{s: s, snap: s.published.Load(), tables: make(map[uint64]*txnTable)}
 }
+
+// BeginAt starts a read-only view of the commits up to seq, which must
+// not be later than the last published commit.
+func (s *Store) BeginAt(seq uint64) *Txn {
+	return &Txn{s: s, snap: min(seq, s.published.Load()), tables: make(map[uint64]*txnTable)}
+}
+
+// Committed is the seq of the transaction's commit: 0 before Commit, and
+// when it changed nothing.
+func (x *Txn) Committed() uint64 { return x.committed }
 
 // Snapshot is the commit seq the transaction reads.
 func (x *Txn) Snapshot() uint64 { return x.snap }
