@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -66,19 +67,48 @@ func (s *intSumAcc[T]) update(args []arrow.Array, ids []int32) error {
 }
 
 func (s *intSumAcc[T]) result(from, to int) (arrow.Array, error) {
-	if s.typ.Kind == vector.KindInt8 {
-		out := make([]int64, to-from)
-		for g := from; g < to; g++ {
-			if s.hi[g] != int64(s.lo[g])>>63 {
+	return intSumColumn(s.typ, s.avg, s.lo[from:to], s.hi[from:to], s.counts[from:to])
+}
+
+// intSumColumn builds the results of integer sums (sum i is hi[i]:lo[i],
+// over counts[i] values) as a column of typ: int8, numeric, or the numeric
+// average when avg.
+func intSumColumn(typ vector.Type, avg bool, lo []uint64, hi, counts []int64) (arrow.Array, error) {
+	if typ.Kind == vector.KindInt8 {
+		out := make([]int64, len(lo))
+		for i := range out {
+			if hi[i] != int64(lo[i])>>63 {
 				return nil, vector.Errorf(vector.CodeNumericValueOutOfRange, "bigint out of range")
 			}
-			out[g-from] = int64(s.lo[g])
+			out[i] = int64(lo[i])
 		}
-		return fixedColumn(vector.Int8, out, nonEmpty(s.counts[from:to])), nil
+		return fixedColumn(vector.Int8, out, nonEmpty(counts)), nil
 	}
-	return numericColumn(s.counts[from:to], s.avg, func(g int) *apd.Decimal {
-		return int128Decimal(s.hi[from+g], s.lo[from+g])
-	})
+	if !avg {
+		return int128Column(lo, hi, counts), nil
+	}
+	return numericColumn(counts, avg, func(i int) *apd.Decimal { return int128Decimal(hi[i], lo[i]) })
+}
+
+// int128Column builds the numeric column of the sums hi[i]:lo[i], NULL
+// where counts[i] is 0. Sums within int8's range, the common case, are
+// formatted without going through apd.
+func int128Column(lo []uint64, hi, counts []int64) arrow.Array {
+	rows := make([][]byte, len(lo))
+	var buf []byte
+	for i, c := range counts {
+		if c == 0 {
+			continue
+		}
+		start := len(buf)
+		if hi[i] == int64(lo[i])>>63 {
+			buf = strconv.AppendInt(buf, int64(lo[i]), 10)
+		} else {
+			buf = append(buf, vector.FormatNumeric(int128Decimal(hi[i], lo[i]))...)
+		}
+		rows[i] = buf[start:]
+	}
+	return bytesColumn(vector.Numeric, rows, nonEmpty(counts))
 }
 
 // int128Decimal is the numeric value of the 128-bit integer hi:lo.
@@ -155,22 +185,28 @@ func (s *floatSumAcc[T]) update(args []arrow.Array, ids []int32) error {
 }
 
 func (s *floatSumAcc[T]) result(from, to int) (arrow.Array, error) {
-	valid := nonEmpty(s.counts[from:to])
-	if s.typ.Kind == vector.KindFloat4 {
-		out := make([]float32, to-from)
-		for g := range out {
-			out[g] = float32(s.sums[from+g])
+	return floatSumColumn(s.typ, s.avg, s.sums[from:to], s.counts[from:to]), nil
+}
+
+// floatSumColumn builds the results of float sums (sums[i] over counts[i]
+// values) as a column of typ: float4 or float8, the average when avg.
+func floatSumColumn(typ vector.Type, avg bool, sums []float64, counts []int64) arrow.Array {
+	valid := nonEmpty(counts)
+	if typ.Kind == vector.KindFloat4 {
+		out := make([]float32, len(sums))
+		for i := range out {
+			out[i] = float32(sums[i])
 		}
-		return fixedColumn(vector.Float4, out, valid), nil
+		return fixedColumn(vector.Float4, out, valid)
 	}
-	out := make([]float64, to-from)
-	for g := range out {
-		out[g] = s.sums[from+g]
-		if s.avg {
-			out[g] /= float64(s.counts[from+g])
+	out := make([]float64, len(sums))
+	for i := range out {
+		out[i] = sums[i]
+		if avg {
+			out[i] /= float64(counts[i])
 		}
 	}
-	return fixedColumn(vector.Float8, out, valid), nil
+	return fixedColumn(vector.Float8, out, valid)
 }
 
 // numericSumAcc sums numerics exactly (Postgres' rules for NaN and
@@ -243,21 +279,27 @@ func (s *intervalSumAcc) update(args []arrow.Array, ids []int32) error {
 }
 
 func (s *intervalSumAcc) result(from, to int) (arrow.Array, error) {
-	out := make([]arrow.MonthDayNanoInterval, to-from)
-	for g := from; g < to; g++ {
-		if s.counts[g] == 0 {
+	return intervalSumColumn(s.avg, s.months[from:to], s.days[from:to], s.micros[from:to], s.counts[from:to])
+}
+
+// intervalSumColumn builds the results of interval sums (field by field,
+// over counts[i] values) as an interval column, the average when avg.
+func intervalSumColumn(avg bool, months, days, micros, counts []int64) (arrow.Array, error) {
+	out := make([]arrow.MonthDayNanoInterval, len(counts))
+	for i, n := range counts {
+		if n == 0 {
 			continue
 		}
-		months, days, micros := s.months[g], s.days[g], s.micros[g]
-		if s.avg {
-			months, days, micros = intervalDiv(months, days, micros, float64(s.counts[g]))
+		m, d, us := months[i], days[i], micros[i]
+		if avg {
+			m, d, us = intervalDiv(m, d, us, float64(n))
 		}
-		if months != int64(int32(months)) || days != int64(int32(days)) {
+		if m != int64(int32(m)) || d != int64(int32(d)) {
 			return nil, vector.Errorf(vector.CodeDatetimeFieldOverflow, "interval out of range")
 		}
-		out[g-from] = arrow.MonthDayNanoInterval{Months: int32(months), Days: int32(days), Nanoseconds: micros * 1000}
+		out[i] = arrow.MonthDayNanoInterval{Months: int32(m), Days: int32(d), Nanoseconds: us * 1000}
 	}
-	return fixedColumn(vector.Interval, out, nonEmpty(s.counts[from:to])), nil
+	return fixedColumn(vector.Interval, out, nonEmpty(counts)), nil
 }
 
 // intervalDiv divides an interval by f as Postgres' interval_div: the

@@ -6,8 +6,8 @@ import (
 	"github.com/runneldb/runnel/vector"
 )
 
-// binary builds l op r, failing the test on error.
-func binary(t *testing.T, op string, l, r vector.Expr) vector.Expr {
+// binop builds l op r, failing the test on error.
+func binop(t *testing.T, op string, l, r vector.Expr) vector.Expr {
 	t.Helper()
 	e, err := vector.NewBinary(op, l, r)
 	if err != nil {
@@ -28,10 +28,10 @@ func TestFilter(t *testing.T) {
 	}
 	ectx := &vector.EvalContext{}
 	// v > 4: NULL rows are dropped, like false ones.
-	gt := binary(t, ">", colRef(0, vector.Int8), vector.NewConst(int64(4), vector.Int8))
+	gt := binop(t, ">", colRef(0, vector.Int8), vector.NewConst(int64(4), vector.Int8))
 	checkRows(t, "v > 4", run(t, NewFilter(in(), gt, ectx)), []string{"5", "7", "9", "10"})
 	// A failing predicate reports its error.
-	div := binary(t, "=", binary(t, "/", vector.NewConst(int64(1), vector.Int8), colRef(0, vector.Int8)), vector.NewConst(int64(1), vector.Int8))
+	div := binop(t, "=", binop(t, "/", vector.NewConst(int64(1), vector.Int8), colRef(0, vector.Int8)), vector.NewConst(int64(1), vector.Int8))
 	if _, err := runErr(NewFilter(in(), div, ectx)); err == nil {
 		t.Errorf("1/v over v = 0: want division by zero")
 	} else if e, ok := err.(*vector.Error); !ok || e.Code != vector.CodeDivisionByZero {
@@ -42,7 +42,7 @@ func TestFilter(t *testing.T) {
 func TestProject(t *testing.T) {
 	types := []vector.Type{vector.Int4, vector.Text}
 	in := valuesOf(types, batch(col(vector.Int4, int32(1), nil, int32(3)), col(vector.Text, "a", "b", "c")))
-	exprs := []vector.Expr{colRef(1, vector.Text), binary(t, "*", colRef(0, vector.Int4), vector.NewConst(int32(2), vector.Int4))}
+	exprs := []vector.Expr{colRef(1, vector.Text), binop(t, "*", colRef(0, vector.Int4), vector.NewConst(int32(2), vector.Int4))}
 	checkRows(t, "project", run(t, NewProject(in, exprs, &vector.EvalContext{})), []string{"a|2", "b|NULL", "c|6"})
 
 	// A bare column reference passes the input array through.
@@ -61,10 +61,10 @@ func TestJoinResidual(t *testing.T) {
 	// by hand.
 	ectx := &vector.EvalContext{}
 	keysEq := func() vector.Expr {
-		return binary(t, "=", colRef(0, vector.Int4), colRef(2, vector.Int4))
+		return binop(t, "=", colRef(0, vector.Int4), colRef(2, vector.Int4))
 	}
 	residual := func() vector.Expr {
-		return binary(t, ">", colRef(1, vector.Text), vector.NewConst("l3", vector.Text))
+		return binop(t, ">", colRef(1, vector.Text), vector.NewConst("l3", vector.Text))
 	}
 	tests := []struct {
 		name string
@@ -98,7 +98,7 @@ func TestNestedLoopCrossAndInequality(t *testing.T) {
 	ints := func(vals ...any) Operator { return valuesOf(types, batch(col(vector.Int4, vals...))) }
 	checkRows(t, "cross join", sorted(run(t, NewNestedLoopJoin(ints(int32(1), int32(2)), ints(int32(3), nil), InnerJoin, nil, ectx))),
 		[]string{"1|3", "1|NULL", "2|3", "2|NULL"})
-	lt := binary(t, "<", colRef(0, vector.Int4), colRef(1, vector.Int4))
+	lt := binop(t, "<", colRef(0, vector.Int4), colRef(1, vector.Int4))
 	checkRows(t, "a < b full join", sorted(run(t, NewNestedLoopJoin(ints(int32(1), int32(5)), ints(int32(3), nil), FullJoin, lt, ectx))),
 		[]string{"1|3", "5|NULL", "NULL|NULL"})
 }
@@ -115,7 +115,7 @@ func TestNestedLoopManyPairs(t *testing.T) {
 		t.Errorf("cross join: %d rows, want 10000", got)
 	}
 	// a > b: row a matches a rows; row 0 matches none and is padded.
-	gt := binary(t, ">", colRef(0, vector.Int4), colRef(1, vector.Int4))
+	gt := binop(t, ">", colRef(0, vector.Int4), colRef(1, vector.Int4))
 	if got := len(run(t, NewNestedLoopJoin(ints(), ints(), LeftJoin, gt, &vector.EvalContext{}))); got != 4950+1 {
 		t.Errorf("left join a > b: %d rows, want 4951", got)
 	}

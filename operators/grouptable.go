@@ -198,6 +198,24 @@ func (t *groupTable) keyColumns(from, to int) []arrow.Array {
 	return cols
 }
 
+// keyColumnsOf returns the key columns of the given groups, in that order.
+func (t *groupTable) keyColumnsOf(groups []int32) []arrow.Array {
+	cols := make([]arrow.Array, len(t.keys))
+	for c, k := range t.keys {
+		cols[c] = k.gather(t.types[c], groups)
+	}
+	return cols
+}
+
+// gatherAt returns s[idx[0]], s[idx[1]], … as a new slice.
+func gatherAt[T any](s []T, idx []int32) []T {
+	out := make([]T, len(idx))
+	for k, i := range idx {
+		out[k] = s[i]
+	}
+	return out
+}
+
 // keyStore keeps one key column of a groupTable: the value of each group.
 type keyStore interface {
 	// bind makes arr the column that equal and add read rows of.
@@ -208,6 +226,8 @@ type keyStore interface {
 	add(i int)
 	// column builds the values of groups [from, to) as a column of type t.
 	column(t vector.Type, from, to int) arrow.Array
+	// gather builds the values of the given groups as a column of type t.
+	gather(t vector.Type, groups []int32) arrow.Array
 }
 
 func newKeyStore(t vector.Type) keyStore {
@@ -288,6 +308,10 @@ func (k *fixedVals[T]) column(t vector.Type, from, to int) arrow.Array {
 	return fixedColumn(t, k.vals[from:to], k.valid[from:to])
 }
 
+func (k *fixedVals[T]) gather(t vector.Type, groups []int32) arrow.Array {
+	return fixedColumn(t, gatherAt(k.vals, groups), gatherAt(k.valid, groups))
+}
+
 // fixedKeys stores integer-like keys (ints, dates, times, timestamps),
 // equal when their bits are equal.
 type fixedKeys[T int16 | int32 | int64] struct{ fixedVals[T] }
@@ -352,6 +376,12 @@ func (k *boolKeys) column(t vector.Type, from, to int) arrow.Array {
 	return b.NewArray()
 }
 
+func (k *boolKeys) gather(t vector.Type, groups []int32) arrow.Array {
+	b := array.NewBooleanBuilder(vector.Mem)
+	b.AppendValues(gatherAt(k.vals, groups), gatherAt(k.valid, groups))
+	return b.NewArray()
+}
+
 // stringKeys stores variable-length keys in one byte buffer: text and
 // bytea bytewise, numeric (numeric true) by value.
 type stringKeys struct {
@@ -403,4 +433,14 @@ func (k *stringKeys) column(t vector.Type, from, to int) arrow.Array {
 	data := append([]byte(nil), k.data[base:k.offs[to]]...)
 	bufs := []*memory.Buffer{valid, memory.NewBufferBytes(arrow.GetBytes(offs)), memory.NewBufferBytes(data)}
 	return array.MakeFromData(array.NewData(t.ArrowType(), to-from, bufs, nil, nulls, 0))
+}
+
+func (k *stringKeys) gather(t vector.Type, groups []int32) arrow.Array {
+	rows := make([][]byte, len(groups))
+	for j, g := range groups {
+		if k.valid[g] {
+			rows[j] = k.data[k.offs[g]:k.offs[g+1]]
+		}
+	}
+	return bytesColumn(t, rows, gatherAt(k.valid, groups))
 }

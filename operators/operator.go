@@ -14,11 +14,12 @@ import (
 	"github.com/runneldb/runnel/vector"
 )
 
-// Message is what flows on an edge between two operators: a batch of changes.
-// (Watermarks and checkpoint barriers travel in Message too, as fields added
-// beside Batch, so that they stay ordered with the batches around them.)
+// Message is what flows on an edge between two operators: a batch of
+// changes, or (in continuous dataflows) a barrier, ordered with the batches
+// around it.
 type Message struct {
-	Batch *vector.Batch
+	Batch   *vector.Batch
+	Barrier *Barrier
 }
 
 // Operator is a node of a dataflow. Run starts the operator's inputs (see

@@ -1,0 +1,460 @@
+package operators
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/runneldb/runnel/vector"
+)
+
+// Barrier is a marker that flows between batches: every change of every
+// commit up to Seq has been delivered before it. Barriers reach every
+// operator instance in the same order; an instance aligns them over its
+// input channels. A barrier with a Checkpoint makes every stateful instance
+// write its changed state into it.
+type Barrier struct {
+	Seq        uint64
+	Checkpoint *Checkpoint
+}
+
+// Checkpoint gathers the state entries that the instances of running
+// dataflows write for one epoch. Entries are complete once every dataflow
+// that was running when the checkpoint began has acknowledged it: Done is
+// closed then.
+type Checkpoint struct {
+	Epoch uint64
+	Seq   uint64
+
+	mu      sync.Mutex
+	entries []StateEntry
+	pending map[string]bool // the dataflows yet to acknowledge
+	done    chan struct{}
+}
+
+// StateEntry is one state key to set (Value non-nil) or delete (Value nil).
+type StateEntry struct {
+	Key, Value []byte
+}
+
+// NewCheckpoint begins epoch epoch at commit seq, to be acknowledged by the
+// dataflows of the given ids (DataflowConfig.ID).
+func NewCheckpoint(epoch, seq uint64, ids []string) *Checkpoint {
+	c := &Checkpoint{Epoch: epoch, Seq: seq, pending: map[string]bool{}, done: make(chan struct{})}
+	for _, id := range ids {
+		c.pending[id] = true
+	}
+	if len(ids) == 0 {
+		close(c.done)
+	}
+	return c
+}
+
+// Done is closed once every dataflow acknowledged the checkpoint.
+func (c *Checkpoint) Done() <-chan struct{} { return c.done }
+
+// Entries returns the state written for the checkpoint; call it after Done.
+func (c *Checkpoint) Entries() []StateEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.entries
+}
+
+func (c *Checkpoint) add(es []StateEntry) {
+	c.mu.Lock()
+	c.entries = append(c.entries, es...)
+	c.mu.Unlock()
+}
+
+// Ack records that dataflow id has written everything for the checkpoint
+// (or will not: it stopped). Only the first Ack of an id counts.
+func (c *Checkpoint) Ack(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.pending[id] {
+		return
+	}
+	delete(c.pending, id)
+	if len(c.pending) == 0 {
+		close(c.done)
+	}
+}
+
+// BarrierObserver is implemented by operators that act on barriers beyond
+// Flush and Checkpoint (the materialization of a view publishes its
+// contents at each barrier). Barrier is called after Flush and Checkpoint.
+type BarrierObserver interface {
+	Barrier(b *Barrier) error
+}
+
+// DataflowConfig says how to run a dataflow.
+type DataflowConfig struct {
+	// ID names the dataflow in checkpoint acknowledgements.
+	ID string
+	// Partitions is the number of instances of each keyed node.
+	Partitions int
+	// StatePrefix starts every state key of the dataflow.
+	StatePrefix []byte
+	// LoadState calls fn with every entry stored under prefix, the prefix
+	// removed; nil for a dataflow that starts empty.
+	LoadState func(prefix []byte, fn func(key, value []byte) error) error
+}
+
+// Dataflow is a running graph of continuous operators. Its sources are fed
+// by the caller (Feed); its root is the sink, whose instance acknowledges
+// checkpoints.
+type Dataflow struct {
+	nodes  []*Node
+	feeds  map[*Node]chan Message
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	errOnce sync.Once
+	err     error
+	failed  chan struct{}
+}
+
+// Nodes lists the dataflow's nodes, inputs before the nodes that read
+// them; a node's index in it is its id in state keys.
+func Nodes(root *Node) ([]*Node, error) {
+	var order []*Node
+	seen := map[*Node]bool{}
+	var walk func(n *Node) error
+	walk = func(n *Node) error {
+		if seen[n] {
+			return fmt.Errorf("operators: node %s is read twice", n.Name)
+		}
+		seen[n] = true
+		for _, in := range n.Inputs {
+			if err := walk(in); err != nil {
+				return err
+			}
+		}
+		order = append(order, n)
+		return nil
+	}
+	return order, walk(root)
+}
+
+// StartDataflow restores (when cfg.LoadState is set) and starts the graph
+// ending at root. It runs until Stop or until an instance fails.
+func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
+	nodes, err := Nodes(root)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &Dataflow{nodes: nodes, feeds: map[*Node]chan Message{}, cancel: cancel, failed: make(chan struct{})}
+	insts := make(map[*Node][]*instance, len(nodes))
+	for id, n := range nodes {
+		count := 1
+		if n.Keyed() {
+			count = max(cfg.Partitions, 1)
+		}
+		for range count {
+			op, err := n.New()
+			if err != nil {
+				cancel()
+				return nil, err
+			}
+			prefix := binary.BigEndian.AppendUint32(append([]byte(nil), cfg.StatePrefix...), uint32(id))
+			insts[n] = append(insts[n], &instance{node: n, op: op, prefix: prefix})
+		}
+		if len(n.Inputs) == 0 {
+			c := make(chan Message, channelDepth)
+			d.feeds[n] = c
+			insts[n][0].addInput(0, c)
+		}
+		for k, in := range n.Inputs {
+			for _, producer := range insts[in] {
+				r := &router{types: in.Types()}
+				if n.Keys != nil {
+					r.keys = n.Keys[k]
+				}
+				for _, consumer := range insts[n] {
+					c := make(chan Message, channelDepth)
+					consumer.addInput(k, c)
+					r.out = append(r.out, c)
+				}
+				producer.out = r
+			}
+		}
+		if cfg.LoadState != nil {
+			if err := restore(insts[n], cfg.LoadState); err != nil {
+				cancel()
+				return nil, fmt.Errorf("restore %s: %w", n.Name, err)
+			}
+		}
+	}
+	insts[root][0].ackID = cfg.ID
+	for _, n := range nodes {
+		for _, inst := range insts[n] {
+			d.wg.Add(1)
+			go func() {
+				defer d.wg.Done()
+				if err := inst.run(ctx); err != nil && ctx.Err() == nil {
+					d.fail(fmt.Errorf("%s: %w", inst.node.Name, err))
+				}
+			}()
+		}
+	}
+	return d, nil
+}
+
+// restore loads the state of a node's instances, giving each the keys that
+// route to it.
+func restore(insts []*instance, load func(prefix []byte, fn func(key, value []byte) error) error) error {
+	if _, ok := insts[0].op.(Stateful); !ok {
+		return nil
+	}
+	return load(insts[0].prefix, func(key, value []byte) error {
+		if len(key) < 8 {
+			return fmt.Errorf("state key %x too short", key)
+		}
+		inst := insts[PartitionOf(binary.BigEndian.Uint64(key), len(insts))]
+		return inst.op.(Stateful).Restore(key, value)
+	})
+}
+
+func (d *Dataflow) fail(err error) {
+	d.errOnce.Do(func() {
+		d.err = err
+		close(d.failed)
+		d.cancel()
+	})
+}
+
+// Failed is closed when an instance failed; Err then says why.
+func (d *Dataflow) Failed() <-chan struct{} { return d.failed }
+
+// Err is the error that stopped the dataflow, or nil.
+func (d *Dataflow) Err() error {
+	select {
+	case <-d.failed:
+		return d.err
+	default:
+		return nil
+	}
+}
+
+// Feed sends m to source node src. It blocks while the source's channel is
+// full (backpressure) and fails once the dataflow has stopped.
+func (d *Dataflow) Feed(src *Node, m Message) error {
+	select {
+	case d.feeds[src] <- m:
+		return nil
+	case <-d.failed:
+		return d.err
+	}
+}
+
+// Sources lists the source nodes.
+func (d *Dataflow) Sources() []*Node {
+	var out []*Node
+	for _, n := range d.nodes {
+		if len(n.Inputs) == 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// errStopped is the error of a dataflow stopped by Stop.
+var errStopped = errors.New("operators: dataflow stopped")
+
+// Stop stops every instance and waits for them.
+func (d *Dataflow) Stop() {
+	d.fail(errStopped)
+	d.wg.Wait()
+}
+
+// instance is one running copy of a node's operator.
+//
+// Invariant: blocked[c] is set for the input channels that delivered the
+// barrier being aligned; the instance reads none of them until every
+// channel did.
+type instance struct {
+	node   *Node
+	op     Incremental
+	prefix []byte // state key prefix: dataflow prefix + node id
+	ins    []chan Message
+	inputs []int // the node input of each channel
+	out    *router
+	// ackID is set on the root's instance: it acknowledges checkpoints.
+	ackID string
+}
+
+func (i *instance) addInput(k int, c chan Message) {
+	i.ins = append(i.ins, c)
+	i.inputs = append(i.inputs, k)
+}
+
+func (i *instance) emit(ctx context.Context) Emit {
+	if i.out == nil {
+		return func(*vector.Batch) error { return nil }
+	}
+	return func(b *vector.Batch) error { return i.out.send(ctx, b) }
+}
+
+func (i *instance) run(ctx context.Context) error {
+	emit := i.emit(ctx)
+	blocked := make([]bool, len(i.ins))
+	nblocked := 0
+	var cases []reflect.SelectCase
+	var chanOf []int
+	rebuild := func() {
+		cases = append(cases[:0], reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ctx.Done())})
+		chanOf = chanOf[:0]
+		for c, ch := range i.ins {
+			if !blocked[c] {
+				cases = append(cases, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)})
+				chanOf = append(chanOf, c)
+			}
+		}
+	}
+	rebuild()
+	for {
+		chosen, v, ok := reflect.Select(cases)
+		if chosen == 0 {
+			return nil
+		}
+		if !ok {
+			return nil // inputs close only when the dataflow stops
+		}
+		c := chanOf[chosen-1]
+		m := v.Interface().(Message)
+		if m.Batch != nil {
+			if err := i.op.Push(i.inputs[c], m.Batch, emit); err != nil {
+				return err
+			}
+		}
+		if m.Barrier == nil {
+			continue
+		}
+		blocked[c] = true
+		if nblocked++; nblocked < len(i.ins) {
+			rebuild()
+			continue
+		}
+		if err := i.barrier(ctx, m.Barrier, emit); err != nil {
+			return err
+		}
+		clear(blocked)
+		nblocked = 0
+		rebuild()
+	}
+}
+
+// barrier runs an aligned barrier through the instance: flush, checkpoint,
+// observe, pass it on.
+func (i *instance) barrier(ctx context.Context, b *Barrier, emit Emit) error {
+	if err := i.op.Flush(emit); err != nil {
+		return err
+	}
+	if b.Checkpoint != nil {
+		if s, ok := i.op.(Stateful); ok {
+			w := &stateBuffer{prefix: i.prefix}
+			if err := s.Checkpoint(w); err != nil {
+				return err
+			}
+			b.Checkpoint.add(w.entries)
+		}
+	}
+	if o, ok := i.op.(BarrierObserver); ok {
+		if err := o.Barrier(b); err != nil {
+			return err
+		}
+	}
+	if i.out != nil {
+		return i.out.barrier(ctx, b)
+	}
+	if i.ackID != "" && b.Checkpoint != nil {
+		b.Checkpoint.Ack(i.ackID)
+	}
+	return nil
+}
+
+// stateBuffer collects an instance's state entries for a checkpoint.
+type stateBuffer struct {
+	prefix  []byte
+	entries []StateEntry
+}
+
+func (s *stateBuffer) key(k []byte) []byte {
+	return append(append(make([]byte, 0, len(s.prefix)+len(k)), s.prefix...), k...)
+}
+
+func (s *stateBuffer) Put(k, v []byte) error {
+	if v == nil {
+		v = []byte{}
+	}
+	s.entries = append(s.entries, StateEntry{Key: s.key(k), Value: v})
+	return nil
+}
+
+func (s *stateBuffer) Delete(k []byte) error {
+	s.entries = append(s.entries, StateEntry{Key: s.key(k)})
+	return nil
+}
+
+// router sends a producer instance's output to the instances of the node
+// that reads it: all to one instance, or each row to the instance its key
+// hash routes to. Barriers go to every instance.
+type router struct {
+	types  []vector.Type
+	keys   []int // nil: every row to out[0]
+	out    []chan Message
+	hashes []uint64
+	parts  [][]int32
+}
+
+func (r *router) send(ctx context.Context, b *vector.Batch) error {
+	if b.Len == 0 {
+		return nil
+	}
+	if len(r.out) == 1 {
+		return Send(ctx, r.out[0], Message{Batch: b})
+	}
+	if cap(r.hashes) < b.Len {
+		r.hashes = make([]uint64, b.Len)
+	}
+	h := r.hashes[:b.Len]
+	cols := make([]arrow.Array, len(r.keys))
+	types := make([]vector.Type, len(r.keys))
+	for k, c := range r.keys {
+		cols[k], types[k] = b.Cols[c], r.types[c]
+	}
+	vector.HashColumns(cols, types, b.Len, h)
+	if r.parts == nil {
+		r.parts = make([][]int32, len(r.out))
+	}
+	for p := range r.parts {
+		r.parts[p] = r.parts[p][:0]
+	}
+	for i, hv := range h {
+		p := PartitionOf(hv, len(r.out))
+		r.parts[p] = append(r.parts[p], int32(i))
+	}
+	for p, idx := range r.parts {
+		if len(idx) == 0 {
+			continue
+		}
+		if err := Send(ctx, r.out[p], Message{Batch: vector.TakeRows(b, idx)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *router) barrier(ctx context.Context, b *Barrier) error {
+	for _, c := range r.out {
+		if err := Send(ctx, c, Message{Barrier: b}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,387 @@
+package operators
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/runneldb/runnel/vector"
+)
+
+// NewJoinNode is the continuous counterpart of NewHashJoin: it joins left
+// (input 0) and right (input 1) on leftKeys[k] = rightKeys[k] for every k,
+// a pair matching only when residual (over the left columns then the right
+// columns; nil: always) is true, with the same output as NewHashJoin for
+// every JoinType (a NULL key never matches). The null-aware anti join of
+// NOT IN is not supported.
+func NewJoinNode(left, right *Node, typ JoinType, leftKeys, rightKeys []int, residual vector.Expr, ectx *vector.EvalContext) *Node {
+	n := NewNode("Join", joinTypes(typ, left.Types(), right.Types()), left, right)
+	conds := make([]string, len(leftKeys))
+	for k := range leftKeys {
+		conds[k] = fmt.Sprintf("$%d = $%d", leftKeys[k], len(left.Types())+rightKeys[k])
+	}
+	if residual != nil {
+		conds = append(conds, residual.String())
+	}
+	n.Detail = joinTypeNames[typ] + " on " + strings.Join(conds, " and ")
+	n.State = "per input: its rows with a non-NULL key, by key, with their multiplicity " +
+		"(and their match count on the preserved side of an outer join, the left of a semi or anti join); unbounded"
+	n.Keys = [][]int{leftKeys, rightKeys}
+	n.New = func() (Incremental, error) {
+		j := &incJoin{typ: typ, residual: residual, ectx: ectx}
+		j.sides[0] = newJoinSide(left.Types(), leftKeys, typ != InnerJoin && typ != RightJoin)
+		j.sides[1] = newJoinSide(right.Types(), rightKeys, typ == RightJoin || typ == FullJoin)
+		return j, nil
+	}
+	return n
+}
+
+var joinTypeNames = [...]string{InnerJoin: "inner", LeftJoin: "left", RightJoin: "right", FullJoin: "full",
+	SemiJoin: "semi", AntiJoin: "anti"}
+
+// incJoin is one instance of a continuous equi-join (NewJoinNode).
+//
+// State: per side, its rows with a non-NULL key, in a rowStore by key
+// (rows with a NULL key never match, so they pass through, NULL-padded
+// when their side is output unmatched, and are not kept). A tracked side,
+// one whose rows are output on their own (the preserved side of an outer
+// join, the left side of a semi or anti join), also keeps per entry its
+// match count (see joinEntry).
+//
+// A batch of changes to one side is joined with the other side's current
+// rows, then added to its own side, so that Δl ⋈ R + L' ⋈ Δr is exact. The
+// matching pairs are emitted at Push, not netted (a pair added and removed
+// before a barrier is emitted +1 then -1). The rows of a tracked side are
+// emitted at Flush: for each entry changed since the last Flush, the net
+// change of its output weight. An entry whose multiplicity is back to zero
+// is removed only at Flush, so that a row deleted and re-added before the
+// barrier keeps its match count.
+type incJoin struct {
+	typ      JoinType
+	residual vector.Expr
+	ectx     *vector.EvalContext
+	sides    [2]*joinSide
+
+	// Scratch for Push and Flush.
+	hashes  []uint64
+	nullKey []int32 // rows with a NULL key
+	di, se  []int32 // candidate pairs: delta row, other side's entry
+	fresh   []int64 // per delta row, its match count
+	keep    []int32
+	idx     []int32
+	weights []int64
+}
+
+// joinSide is one input of an incJoin and its state.
+type joinSide struct {
+	types   []vector.Type
+	keys    []int
+	store   *rowStore
+	tracked bool
+	ents    []joinEntry // per store entry
+	pending []int32     // entries changed since the last Flush
+	dirty   []int32     // entries changed since the last Checkpoint
+	gone    [][]byte    // state keys of saved entries removed since then
+	// restored holds the match count of each row restored into store.
+	restored []int64
+}
+
+// joinEntry is what an incJoin keeps per entry besides its row and
+// multiplicity. On tracked sides, matches is the summed multiplicity of
+// the other side's rows with an equal key that satisfy the residual, and
+// out the weight of the entry's own output row emitted so far (see
+// outWeight), which Flush brings up to date; both are 0 on other sides.
+type joinEntry struct {
+	matches, out int64
+	pending      bool // listed in pending
+	dirty        bool // listed in dirty
+	saved        bool // written by a Checkpoint
+}
+
+func newJoinSide(types []vector.Type, keys []int, tracked bool) *joinSide {
+	return &joinSide{types: types, keys: keys, store: newRowStore(types, keys), tracked: tracked}
+}
+
+// touch lists entry e as changed since the last Flush.
+func (s *joinSide) touch(e int32) {
+	if !s.ents[e].pending {
+		s.ents[e].pending = true
+		s.pending = append(s.pending, e)
+	}
+}
+
+// setEntry sets the state of entry e, a new one.
+func (s *joinSide) setEntry(e int32, je joinEntry) {
+	s.ents = extend(s.ents, int(e)+1)
+	s.ents[e] = je
+}
+
+// outWeight is the weight of a tracked row's own output given its
+// multiplicity and match count: unmatched rows for outer and anti joins,
+// matched ones for semi joins.
+func (j *incJoin) outWeight(mult, matches int64) int64 {
+	if (matches != 0) == (j.typ == SemiJoin) {
+		return mult
+	}
+	return 0
+}
+
+// emitsPairs reports whether matching pairs are output rows.
+func (j *incJoin) emitsPairs() bool { return j.typ != SemiJoin && j.typ != AntiJoin }
+
+func (j *incJoin) Push(in int, b *vector.Batch, emit Emit) error {
+	j.settle()
+	s, o := j.sides[in], j.sides[1-in]
+	keys := pick(b.Cols, s.keys)
+	j.hashes = grow(j.hashes, b.Len)
+	vector.HashColumns(keys, s.store.keyTypes, b.Len, j.hashes)
+	j.fresh = grow(j.fresh, b.Len)
+	clear(j.fresh)
+	j.nullKey = j.nullKey[:0]
+	nulls := slices.ContainsFunc(keys, func(k arrow.Array) bool { return k.NullN() > 0 })
+	for i := 0; i < b.Len; i++ {
+		if nulls && hasNullKey(keys, i) {
+			j.nullKey = append(j.nullKey, int32(i))
+			continue
+		}
+		for e := o.store.first(j.hashes[i]); e >= 0; e = o.store.next(e) {
+			if !o.store.keyEqual(e, keys, i) {
+				continue
+			}
+			j.di, j.se = append(j.di, int32(i)), append(j.se, e)
+			if len(j.di) == BatchSize {
+				if err := j.match(in, b, emit); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := j.match(in, b, emit); err != nil {
+		return err
+	}
+	if len(j.nullKey) > 0 && s.tracked && j.outWeight(1, 0) != 0 {
+		rows := vector.TakeRows(b, j.nullKey)
+		if err := emit(&vector.Batch{Cols: j.padded(in, rows.Cols, rows.Len), Len: rows.Len, Weights: rows.Weights}); err != nil {
+			return err
+		}
+	}
+	s.store.begin(b.Cols, b.Len, j.hashes)
+	nullKey := j.nullKey
+	for i := 0; i < b.Len; i++ {
+		if len(nullKey) > 0 && int(nullKey[0]) == i {
+			nullKey = nullKey[1:]
+			continue
+		}
+		e, created := s.store.entry(i)
+		if created {
+			var je joinEntry
+			if s.tracked {
+				je.matches = j.fresh[i]
+			}
+			s.setEntry(e, je)
+		}
+		s.store.add(e, b.Weight(i))
+		s.touch(e)
+	}
+	s.store.end()
+	return nil
+}
+
+// match settles the candidate pairs (delta row di[k] of b, on side in;
+// entry se[k] of the other side): those satisfying the residual match. A
+// match adds to the delta row's match count (fresh) and to the entry's,
+// and, when the join outputs pairs, is emitted with the product of their
+// weights.
+func (j *incJoin) match(in int, b *vector.Batch, emit Emit) error {
+	n := len(j.di)
+	if n == 0 {
+		return nil
+	}
+	o := j.sides[1-in]
+	var cols []arrow.Array
+	if j.emitsPairs() || j.residual != nil {
+		delta, stored := vector.TakeColumns(b.Cols, j.di), o.store.gather(j.se)
+		if in == 0 {
+			cols = append(delta, stored...)
+		} else {
+			cols = append(stored, delta...)
+		}
+	}
+	matched := n
+	if j.residual != nil {
+		var err error
+		if j.keep, err = selectTrue(j.ectx, j.residual, vector.NewBatch(cols, n), j.keep[:0]); err != nil {
+			return err
+		}
+		matched = len(j.keep)
+	}
+	j.idx, j.weights = j.idx[:0], j.weights[:0]
+	for k := range matched {
+		p := k
+		if j.residual != nil {
+			p = int(j.keep[k])
+		}
+		i, e := j.di[p], j.se[p]
+		w, m := b.Weight(int(i)), o.store.mult(e)
+		j.fresh[i] += m
+		if o.tracked {
+			o.ents[e].matches += w
+			o.touch(e)
+		}
+		if w*m != 0 && j.emitsPairs() {
+			j.idx, j.weights = append(j.idx, int32(p)), append(j.weights, w*m)
+		}
+	}
+	j.di, j.se = j.di[:0], j.se[:0]
+	if len(j.idx) == 0 {
+		return nil
+	}
+	if len(j.idx) < n {
+		cols = vector.TakeColumns(cols, j.idx)
+	}
+	return emit(&vector.Batch{Cols: cols, Len: len(j.idx), Weights: weightsOrNil(j.weights)})
+}
+
+// padded is the output of rows cols (n of them) of side in on their own:
+// NULL-padded for outer joins.
+func (j *incJoin) padded(in int, cols []arrow.Array, n int) []arrow.Array {
+	if !j.emitsPairs() {
+		return cols
+	}
+	nulls := nullColumns(j.sides[1-in].types, n)
+	if in == 0 {
+		return slices.Concat(cols, nulls)
+	}
+	return slices.Concat(nulls, cols)
+}
+
+// weightsOrNil is a copy of w for a batch, nil when every weight is 1.
+func weightsOrNil(w []int64) []int64 {
+	if !slices.ContainsFunc(w, func(x int64) bool { return x != 1 }) {
+		return nil
+	}
+	return slices.Clone(w)
+}
+
+// Flush emits the change of the tracked sides' own rows and removes the
+// entries whose multiplicity is zero.
+func (j *incJoin) Flush(emit Emit) error {
+	j.settle()
+	for in, s := range j.sides {
+		if err := j.flushSide(in, emit); err != nil {
+			return err
+		}
+		for _, e := range s.pending {
+			je := &s.ents[e]
+			je.pending = false
+			if s.store.mult(e) != 0 {
+				if !je.dirty {
+					je.dirty = true
+					s.dirty = append(s.dirty, e)
+				}
+				continue
+			}
+			if je.saved {
+				s.gone = append(s.gone, s.store.appendStateKey(nil, e, byte(in)))
+			}
+			je.dirty = false
+			s.store.remove(e)
+		}
+		s.pending = s.pending[:0]
+		s.store.compact()
+	}
+	return nil
+}
+
+// flushSide emits, for side in when tracked, the change of the output
+// weight of each entry changed since the last Flush.
+func (j *incJoin) flushSide(in int, emit Emit) error {
+	s := j.sides[in]
+	if !s.tracked {
+		return nil
+	}
+	j.idx, j.weights = j.idx[:0], j.weights[:0]
+	for _, e := range s.pending {
+		je := &s.ents[e]
+		if now := j.outWeight(s.store.mult(e), je.matches); now != je.out {
+			j.idx, j.weights = append(j.idx, e), append(j.weights, now-je.out)
+			je.out = now
+		}
+	}
+	for from := 0; from < len(j.idx); from += BatchSize {
+		to := min(from+BatchSize, len(j.idx))
+		cols := j.padded(in, s.store.gather(j.idx[from:to]), to-from)
+		if err := emit(&vector.Batch{Cols: cols, Len: to - from, Weights: weightsOrNil(j.weights[from:to])}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Checkpoint writes, per side, the entries changed since the last
+// Checkpoint: key as rowStore.appendStateKey with the side (0 left, 1
+// right) as tag, value the varints multiplicity and match count.
+func (j *incJoin) Checkpoint(w StateWriter) error {
+	for in, s := range j.sides {
+		for _, k := range s.gone {
+			if err := w.Delete(k); err != nil {
+				return err
+			}
+		}
+		s.gone = nil
+		var buf []byte // not reused: w may keep keys and values
+		for _, e := range s.dirty {
+			je := &s.ents[e]
+			if !je.dirty {
+				continue // removed since
+			}
+			je.dirty, je.saved = false, true
+			start := len(buf)
+			buf = s.store.appendStateKey(buf, e, byte(in))
+			mid := len(buf)
+			buf = binary.AppendVarint(buf, s.store.mult(e))
+			buf = binary.AppendVarint(buf, je.matches)
+			if err := w.Put(buf[start:mid:mid], buf[mid:len(buf):len(buf)]); err != nil {
+				return err
+			}
+		}
+		s.dirty = s.dirty[:0]
+	}
+	return nil
+}
+
+// Restore collects an entry written by Checkpoint; the entries are added
+// to the stores before the next Push or Flush (settle).
+func (j *incJoin) Restore(key, value []byte) error {
+	mult, n := binary.Varint(value)
+	matches, m := binary.Varint(value[max(n, 0):])
+	if len(key) < 9 || key[8] > 1 || n <= 0 || m <= 0 || n+m != len(value) {
+		return errCorruptRow
+	}
+	s := j.sides[key[8]]
+	if err := s.store.restore(key, mult); err != nil {
+		return err
+	}
+	s.restored = append(s.restored, matches)
+	return nil
+}
+
+// settle adds the restored entries to the stores, as saved and emitted.
+func (j *incJoin) settle() {
+	for _, s := range j.sides {
+		if len(s.restored) == 0 {
+			continue
+		}
+		for k, e := range s.store.settle() {
+			je := joinEntry{saved: true}
+			if s.tracked {
+				je.matches = s.restored[k]
+				je.out = j.outWeight(s.store.mult(e), je.matches)
+			}
+			s.setEntry(e, je)
+		}
+		s.restored = nil
+	}
+}
