@@ -27,9 +27,11 @@ type Schema struct {
 	Name string
 }
 
-// Table is a stored table. Its ID is its OID and also its storage id.
+// Table is a relation: a stored table, a view or a materialized view. Its
+// ID is its OID and, for a stored table, also its storage id.
 type Table struct {
 	ID         uint32
+	Kind       Kind
 	Schema     string
 	Name       string
 	Columns    []Column
@@ -37,7 +39,20 @@ type Table struct {
 	// PrimaryKeyName is the primary key constraint's name, "<table>_pkey"
 	// at creation; renaming the table does not change it (as in Postgres).
 	PrimaryKeyName string
+	// Query is the defining SELECT of a view or materialized view.
+	Query string
 }
+
+// Kind is what a relation is. Its text is how Postgres names the kind in
+// messages ("cannot drop table t because …").
+type Kind string
+
+// The kinds of relations.
+const (
+	KindTable            Kind = "table"
+	KindView             Kind = "view"
+	KindMaterializedView Kind = "materialized view"
+)
 
 // Column is a column of a table.
 type Column struct {
@@ -72,6 +87,9 @@ type Catalog struct {
 	st *storage.Store
 	mu sync.Mutex // serializes changes
 	s  atomic.Pointer[state]
+	// OnDrop, when set, is called with each relation dropped (dependents
+	// before what they depend on), with mu held.
+	OnDrop func(*Table)
 }
 
 // state is an immutable snapshot of the catalog.
@@ -135,6 +153,9 @@ func Open(st *storage.Store) (*Catalog, error) {
 		}
 	}
 	for _, t := range c.Tables() {
+		if t.Kind != KindTable {
+			continue
+		}
 		if err := c.attach(t.ID); err != nil {
 			return nil, err
 		}
@@ -191,7 +212,8 @@ func (c *Catalog) put(o *object) error {
 }
 
 // drop deletes o's record (and its storage, for a table) and publishes a
-// state without it. The caller holds mu.
+// state without it; then OnDrop learns of a dropped relation. The caller
+// holds mu.
 func (c *Catalog) drop(o *object) error {
 	if err := c.st.DeleteCatalog(uint64(o.rec.ID)); err != nil {
 		return err
@@ -199,10 +221,32 @@ func (c *Catalog) drop(o *object) error {
 	s := c.s.Load().clone()
 	s.remove(o)
 	c.s.Store(s)
-	if o.table != nil {
+	if o.table == nil {
+		return nil
+	}
+	if c.OnDrop != nil {
+		c.OnDrop(o.table)
+	}
+	if o.table.Kind == KindTable {
 		return c.st.DropTable(uint64(o.rec.ID))
 	}
 	return nil
+}
+
+// Dependencies returns the OIDs of the relations that relation id depends
+// on.
+func (c *Catalog) Dependencies(id uint32) []uint32 {
+	o := c.s.Load().objects[id]
+	if o == nil {
+		return nil
+	}
+	var out []uint32
+	for _, d := range o.rec.Deps {
+		if o := c.s.Load().objects[d]; o != nil && o.table != nil {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // dependents returns the objects that depend on oid, in OID order.

@@ -75,7 +75,7 @@ func TestDDLErrors(t *testing.T) {
 		{"drop missing schema", c.DropSchema("nope", false, false), vector.CodeUndefinedSchema, `schema "nope" does not exist`},
 		{"drop missing schema if exists", c.DropSchema("nope", true, false), "", ""},
 		{"drop non-empty schema", c.DropSchema("public", false, false), vector.CodeDependentObjectsStillExist, `cannot drop schema public because other objects depend on it`},
-		{"drop missing table", c.DropTable("public", "zz"), vector.CodeUndefinedTable, `table "zz" does not exist`},
+		{"drop missing table", c.Drop(KindTable, "public", "zz", false), vector.CodeUndefinedTable, `table "zz" does not exist`},
 		{"rename missing table", c.RenameTable("public", "zz", "y"), vector.CodeUndefinedTable, `relation "zz" does not exist`},
 		{"rename onto existing", c.RenameTable("public", "users", "users"), vector.CodeDuplicateTable, `relation "users" already exists`},
 		{"rename missing column", c.RenameColumn("public", "users", "zz", "y"), vector.CodeUndefinedColumn, `column "zz" does not exist`},
@@ -135,7 +135,7 @@ func TestPersistence(t *testing.T) {
 	gone := usersTable
 	gone.Name = "gone"
 	c.CreateTable(gone, false)
-	for _, err := range []error{c.DropTable("public", "gone"), c.DropSchema("public", false, true),
+	for _, err := range []error{c.Drop(KindTable, "public", "gone", false), c.DropSchema("public", false, true),
 		c.CreateSchema("public", false), second(c.CreateTable(usersTable, false))} {
 		if err != nil {
 			t.Fatal(err)

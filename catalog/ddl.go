@@ -63,10 +63,15 @@ func (c *Catalog) dropWithDependents(o *object, cascade bool) error {
 	return c.drop(o)
 }
 
-// describe names an object as Postgres' dependency messages do.
+// describe names an object as Postgres' dependency messages do: they
+// qualify a name outside the search_path, here taken to be the default
+// one ("$user", public).
 func describe(o *object) string {
-	if o.table != nil {
+	if o.table != nil && o.table.Schema != "public" {
 		return o.table.Schema + "." + o.table.Name
+	}
+	if o.table != nil {
+		return o.table.Name
 	}
 	return o.rec.Name
 }
@@ -96,6 +101,7 @@ func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
 	}
 	nt := t
 	nt.ID = s.nextOID
+	nt.Kind = KindTable
 	nt.Columns = slices.Clone(t.Columns)
 	nt.PrimaryKey = slices.Clone(t.PrimaryKey)
 	if len(nt.PrimaryKey) > 0 && nt.PrimaryKeyName == "" {
@@ -110,17 +116,51 @@ func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
 	return &nt, true, c.attach(nt.ID)
 }
 
-// DropTable drops schema.name and its data. It fails with 42P01 when there
-// is no such table.
-func (c *Catalog) DropTable(schema, name string) error {
+// CreateView creates a view or materialized view t (t.Kind says which; its
+// ID is assigned) reading the relations deps. When a relation of that
+// name exists it returns it and false with ifNotExists, else 42P07.
+func (c *Catalog) CreateView(t Table, deps []uint32, ifNotExists bool) (*Table, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.s.Load()
+	sc, ok := s.schemas[t.Schema]
+	if !ok {
+		return nil, false, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
+	}
+	if old, ok := s.tables[qname{t.Schema, t.Name}]; ok {
+		if ifNotExists {
+			return old, false, nil
+		}
+		return nil, false, vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
+	}
+	for i, col := range t.Columns {
+		if slices.ContainsFunc(t.Columns[:i], func(o Column) bool { return o.Name == col.Name }) {
+			return nil, false, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
+		}
+	}
+	nt := t
+	nt.ID = s.nextOID
+	nt.Columns = slices.Clone(t.Columns)
+	return &nt, true, c.put(&object{rec: tableRecordOf(&nt, sc.ID, deps...), table: &nt})
+}
+
+// Drop drops the relation schema.name of kind kind, with cascade also what
+// depends on it. It fails with 42P01 when there is no such relation, 42809
+// when it is of another kind, and 2BP01 when something depends on it and
+// not cascade.
+func (c *Catalog) Drop(kind Kind, schema, name string, cascade bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.s.Load()
 	t, ok := s.tables[qname{schema, name}]
 	if !ok {
-		return vector.Errorf(vector.CodeUndefinedTable, "table \"%s\" does not exist", name)
+		return vector.Errorf(vector.CodeUndefinedTable, "%s \"%s\" does not exist", kind, name)
 	}
-	return c.dropWithDependents(s.objects[t.ID], false)
+	if t.Kind != kind {
+		return &vector.Error{Code: vector.CodeWrongObjectType, Message: fmt.Sprintf("\"%s\" is not a %s", name, kind),
+			Hint: fmt.Sprintf("Use DROP %s to remove a %s.", strings.ToUpper(string(t.Kind)), t.Kind)}
+	}
+	return c.dropWithDependents(s.objects[t.ID], cascade)
 }
 
 // RenameTable renames schema.name to newName (42P01 when it does not
@@ -159,6 +199,13 @@ func (c *Catalog) changeTable(schema, name string, change func(*state, *Table) e
 	old, ok := s.tables[qname{schema, name}]
 	if !ok {
 		return vector.Errorf(vector.CodeUndefinedTable, "relation \"%s\" does not exist", name)
+	}
+	if old.Kind != KindTable {
+		return vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is not a table", name)
+	}
+	if deps := s.dependents(old.ID); len(deps) > 0 {
+		return vector.Errorf(vector.CodeFeatureNotSupported, "cannot alter table \"%s\" because %s %s depends on it",
+			name, deps[0].rec.Kind, describe(deps[0]))
 	}
 	t := *old
 	t.Columns = slices.Clone(old.Columns)

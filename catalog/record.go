@@ -9,12 +9,13 @@ import (
 // Record kinds.
 const (
 	kindSchema = "schema"
-	kindTable  = "table"
+	kindTable  = string(KindTable)
 )
 
 // kindOrder is the order in which Open loads record kinds: an object's
-// dependencies load before it.
-var kindOrder = map[string]int{kindSchema: 0, kindTable: 1}
+// dependencies load before it (among views, by OID: a view depends only on
+// older relations).
+var kindOrder = map[string]int{kindSchema: 0, kindTable: 1, string(KindView): 2, string(KindMaterializedView): 2}
 
 // record is the persisted form of a catalog object (JSON, keyed by ID in
 // storage). Deps are the OIDs of the objects it depends on: DROP of one of
@@ -32,6 +33,7 @@ type tableRecord struct {
 	Columns        []columnRecord `json:"columns"`
 	PrimaryKey     []int          `json:"primary_key,omitempty"`
 	PrimaryKeyName string         `json:"primary_key_name,omitempty"`
+	Query          string         `json:"query,omitempty"`
 }
 
 type columnRecord struct {
@@ -45,13 +47,15 @@ func schemaRecord(sc *Schema) record {
 	return record{Kind: kindSchema, ID: sc.ID, Name: sc.Name}
 }
 
-func tableRecordOf(t *Table, schemaID uint32) record {
-	tr := &tableRecord{Schema: schemaID, PrimaryKey: t.PrimaryKey, PrimaryKeyName: t.PrimaryKeyName}
+// tableRecordOf is the record of relation t; deps are the relations it
+// reads (a view's), beside its schema.
+func tableRecordOf(t *Table, schemaID uint32, deps ...uint32) record {
+	tr := &tableRecord{Schema: schemaID, PrimaryKey: t.PrimaryKey, PrimaryKeyName: t.PrimaryKeyName, Query: t.Query}
 	for _, col := range t.Columns {
 		tr.Columns = append(tr.Columns, columnRecord{Name: col.Name, Type: storage.DefOf(col.Type),
 			NotNull: col.NotNull, Default: col.Default})
 	}
-	return record{Kind: kindTable, ID: t.ID, Name: t.Name, Deps: []uint32{schemaID}, Table: tr}
+	return record{Kind: string(t.Kind), ID: t.ID, Name: t.Name, Deps: append([]uint32{schemaID}, deps...), Table: tr}
 }
 
 // object rebuilds the in-memory object of r; s holds its dependencies.
@@ -59,7 +63,7 @@ func (r record) object(s *state) (*object, error) {
 	switch r.Kind {
 	case kindSchema:
 		return &object{rec: r, schema: &Schema{ID: r.ID, Name: r.Name}}, nil
-	case kindTable:
+	case kindTable, string(KindView), string(KindMaterializedView):
 		if r.Table == nil {
 			break
 		}
@@ -67,8 +71,8 @@ func (r record) object(s *state) (*object, error) {
 		if sc == nil || sc.schema == nil {
 			return nil, fmt.Errorf("catalog: table %d: missing schema %d", r.ID, r.Table.Schema)
 		}
-		t := &Table{ID: r.ID, Schema: sc.schema.Name, Name: r.Name,
-			PrimaryKey: r.Table.PrimaryKey, PrimaryKeyName: r.Table.PrimaryKeyName}
+		t := &Table{ID: r.ID, Kind: Kind(r.Kind), Schema: sc.schema.Name, Name: r.Name,
+			PrimaryKey: r.Table.PrimaryKey, PrimaryKeyName: r.Table.PrimaryKeyName, Query: r.Table.Query}
 		for _, cr := range r.Table.Columns {
 			ty, err := cr.Type.Type()
 			if err != nil {
