@@ -136,6 +136,9 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 		}
 		name := funcName(call)
 		if len(call.OrderBy) > 0 {
+			if err := p.notInView("ORDER BY in an aggregate call"); err != nil {
+				return nil, nil, err
+			}
 			if aggOrder != nil && tree.AsString(&aggOrder) != tree.AsString(&call.OrderBy) {
 				return nil, nil, unsupported("aggregate calls with different ORDER BY in one query")
 			}
@@ -193,6 +196,10 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 	preCols := make([]column, len(pre))
 	for i, x := range pre {
 		preCols[i] = column{name: "?agg_input?", typ: x.Type()}
+	}
+	if p.stream {
+		op := operators.NewAggregateNode(node(p.project(r, pre, preCols)), groupCols, aggs)
+		return &rel{op: op, sc: &scope{cols: outCols, outer: r.sc.outer}}, g, nil
 	}
 	input := p.project(r, pre, preCols).op
 	if len(keys) > 0 {

@@ -69,6 +69,12 @@ func (p *Planner) targetTable(t tree.TableExpr) (*catalog.Table, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
+	switch tab.Kind {
+	case catalog.KindView:
+		return nil, "", vector.Errorf(vector.CodeObjectNotInPrerequisiteState, "cannot change view \"%s\"", tab.Name)
+	case catalog.KindMaterializedView:
+		return nil, "", vector.Errorf(vector.CodeWrongObjectType, "cannot change materialized view \"%s\"", tab.Name)
+	}
 	if alias == "" {
 		alias = tab.Name
 	}

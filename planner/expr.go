@@ -383,6 +383,9 @@ func (b *binder) function(e *tree.FuncExpr) (vector.Expr, error) {
 		}
 		return vector.NewLike(args[0], args[1], args[2], strings.Contains(name, "ilike"), strings.HasPrefix(name, "not_"))
 	}
+	if err := b.p.checkVolatile(name); err != nil {
+		return nil, err
+	}
 	args, err := b.bindAll(e.Exprs)
 	if err != nil {
 		return nil, err

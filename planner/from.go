@@ -4,6 +4,7 @@ import (
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treecmp"
 
+	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/operators"
 	"github.com/runneldb/runnel/vector"
 )
@@ -17,7 +18,10 @@ func (p *Planner) fromWhere(f tree.From, where []tree.Expr, outer *scope) (*rel,
 		return nil, nil, unsupported("AS OF SYSTEM TIME")
 	}
 	if len(f.Tables) == 0 {
-		r := &rel{op: operators.NewValues(nil, []*vector.Batch{{Len: 1}}), sc: &scope{outer: outer}}
+		r, err := p.constant(&rel{op: operators.NewValues(nil, []*vector.Batch{{Len: 1}}), sc: &scope{outer: outer}}, "one row")
+		if err != nil {
+			return nil, nil, err
+		}
 		return r, where, nil
 	}
 	items := make([]*rel, len(f.Tables))
@@ -147,6 +151,9 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 		if err != nil {
 			return nil, err
 		}
+		if err := p.notInView("a join without an equality condition"); err != nil {
+			return nil, err
+		}
 		return &rel{op: operators.NewNestedLoopJoin(l.op, r.op, typ, cond, p.ectx), sc: both}, nil
 	}
 	lx := make([]vector.Expr, len(keys))
@@ -170,7 +177,12 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 	if err != nil {
 		return nil, err
 	}
-	op := operators.NewHashJoin(l2.op, r2.op, typ, lk, rk, cond, false, p.ectx)
+	var op operators.Operator
+	if p.stream {
+		op = operators.NewJoinNode(node(l2), node(r2), typ, lk, rk, cond, p.ectx)
+	} else {
+		op = operators.NewHashJoin(l2.op, r2.op, typ, lk, rk, cond, false, p.ectx)
+	}
 	if typ == operators.SemiJoin || typ == operators.AntiJoin {
 		return &rel{op: op, sc: l2.sc}, nil
 	}
@@ -316,6 +328,10 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 	if err != nil {
 		return nil, err
 	}
+	p.deps[t.ID] = true
+	if t.Kind == catalog.KindView {
+		return p.expandView(t)
+	}
 	cols := make([]column, len(t.Columns))
 	types := make([]vector.Type, len(t.Columns))
 	for i, c := range t.Columns {
@@ -326,7 +342,11 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 		cols = append(cols, column{table: t.Name, name: "ctid", typ: vector.Int8, hidden: true})
 		types = append(types, vector.Int8)
 	}
-	return &rel{op: operators.NewScan(types, p.env.Scan(t, rowIDs)), sc: &scope{cols: cols, outer: outer}}, nil
+	sc := &scope{cols: cols, outer: outer}
+	if p.stream {
+		return &rel{op: operators.NewSourceNode(t.Schema+"."+t.Name, types, t), sc: sc}, nil
+	}
+	return &rel{op: operators.NewScan(types, p.env.Scan(t, rowIDs)), sc: sc}, nil
 }
 
 // alias renames a FROM item's table and columns.

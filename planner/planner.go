@@ -6,6 +6,7 @@ package planner
 
 import (
 	"context"
+	"slices"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
@@ -40,6 +41,21 @@ type Planner struct {
 	// keepUnknown is set while planning a set operation's operand, until
 	// its SELECT clause takes it.
 	keepUnknown bool
+	// stream is set while planning a materialized view (see stream.go).
+	stream bool
+	// deps collects the relations the statement reads.
+	deps map[uint32]bool
+}
+
+// Dependencies lists the OIDs of the relations the planned statement reads
+// (through views too), in OID order.
+func (p *Planner) Dependencies() []uint32 {
+	out := make([]uint32, 0, len(p.deps))
+	for id := range p.deps {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // DescribeOnly makes the planner only type the statement: nothing is
@@ -50,7 +66,7 @@ func (p *Planner) DescribeOnly() { p.describe = true }
 // New returns a planner reading parameters typed by params and evaluated
 // with ectx.
 func New(env Env, ectx *vector.EvalContext, params *vector.ParamTypes) *Planner {
-	return &Planner{env: env, ectx: ectx, params: params}
+	return &Planner{env: env, ectx: ectx, params: params, deps: map[uint32]bool{}}
 }
 
 // Column describes a column of a query result.
@@ -86,7 +102,11 @@ func (r *rel) columns() []Column {
 
 // project computes exprs over r, naming the results cols.
 func (p *Planner) project(r *rel, exprs []vector.Expr, cols []column) *rel {
-	return &rel{op: operators.NewProject(r.op, exprs, p.ectx), sc: &scope{cols: cols, outer: r.sc.outer}}
+	sc := &scope{cols: cols, outer: r.sc.outer}
+	if p.stream {
+		return &rel{op: operators.NewProjectNode(node(r), exprs, p.ectx), sc: sc}
+	}
+	return &rel{op: operators.NewProject(r.op, exprs, p.ectx), sc: sc}
 }
 
 // visibleOnly drops hidden columns, if any.

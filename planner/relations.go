@@ -48,7 +48,7 @@ func (p *Planner) values(v *tree.ValuesClause, outer *scope) (*rel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rel{op: operators.NewValues(types, []*vector.Batch{batch}), sc: &scope{cols: cols, outer: outer}}, nil
+	return p.constant(&rel{op: operators.NewValues(types, []*vector.Batch{batch}), sc: &scope{cols: cols, outer: outer}}, "VALUES")
 }
 
 // evalRows evaluates column-free row expressions into one batch, converting
@@ -112,6 +112,9 @@ func (p *Planner) setOp(u *tree.UnionClause, outer *scope) (*rel, error) {
 			return nil, err
 		}
 		cols[i] = column{name: lc.name, typ: t}
+	}
+	if p.stream {
+		return p.streamSetOp(u, p.project(l, lx, cols), p.project(r, rx, cols), outer)
 	}
 	lop := operators.NewProject(l.op, lx, p.ectx)
 	rop := operators.NewProject(r.op, rx, p.ectx)
@@ -240,7 +243,7 @@ func (p *Planner) tableFunction(f *tree.FuncExpr, outer *scope) (*rel, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &rel{op: op, sc: &scope{cols: cols, outer: outer}}, nil
+	return p.constant(&rel{op: op, sc: &scope{cols: cols, outer: outer}}, "generate_series")
 }
 
 func argTypeList(args []vector.Expr) string {

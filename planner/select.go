@@ -118,6 +118,9 @@ func (p *Planner) filter(r *rel, pred vector.Expr, clause string) (*rel, error) 
 	if err != nil {
 		return nil, err
 	}
+	if p.stream {
+		return &rel{op: operators.NewFilterNode(node(r), b, p.ectx), sc: r.sc}, nil
+	}
 	return &rel{op: operators.NewFilter(r.op, b, p.ectx), sc: r.sc}, nil
 }
 
@@ -334,6 +337,9 @@ func (p *Planner) distinctOrdered(s *selected, b *binder, order tree.OrderBy, li
 		return nil, err
 	}
 	d := &rel{op: operators.NewDistinct(s.op), sc: s.sc}
+	if p.stream {
+		d.op = operators.NewDistinctNode(node(s.rel))
+	}
 	return p.sortLimit(d, keys, limit)
 }
 
@@ -369,6 +375,10 @@ func (p *Planner) distinctOn(s *selected, b *binder, on tree.DistinctOn, order t
 			keys = append(keys, operators.SortKey{Col: c})
 		}
 	}
+	if p.stream {
+		r := &rel{op: operators.NewTopNNode(node(s.rel), onCols, keys, 1, 0, operators.NoRank), sc: s.sc}
+		return p.sortLimit(r, nil, limit)
+	}
 	r := &rel{op: operators.NewDistinctOn(operators.NewSort(s.op, keys), onCols), sc: s.sc}
 	return p.sortLimit(r, nil, limit)
 }
@@ -387,6 +397,9 @@ func (p *Planner) sortLimit(r *rel, keys []operators.SortKey, limit *tree.Limit)
 				return nil, err
 			}
 		}
+	}
+	if p.stream {
+		return p.streamLimit(r, keys, count, offset)
 	}
 	switch {
 	case len(keys) > 0 && count >= 0:

@@ -247,6 +247,9 @@ func (b *binder) subPlan(e *tree.Subquery, kind subqueryKind) (*subqueryExpr, *r
 	if !ok {
 		return nil, nil, unsupported("subquery %s", tree.AsString(e))
 	}
+	if err := b.p.notInView("a subquery in an expression (only [NOT] EXISTS and IN in WHERE, as joins)"); err != nil {
+		return nil, nil, err
+	}
 	corr := &correlation{outer: b.sc}
 	sub := *b.p
 	sub.corr = corr
@@ -379,7 +382,9 @@ func (p *Planner) semiJoins(r *rel, where []tree.Expr) (*rel, []tree.Expr, error
 	return r, rest, nil
 }
 
-// semiJoinTerm recognises EXISTS (…), NOT EXISTS (…) and x IN (SELECT …).
+// semiJoinTerm recognises EXISTS (…), NOT EXISTS (…), x IN (SELECT …) and
+// x NOT IN (SELECT …) (anti with left set: not an anti join when NULLs
+// are about; see semiJoin).
 func semiJoinTerm(w tree.Expr) (sub *tree.Subquery, left tree.Expr, anti bool) {
 	switch e := w.(type) {
 	case *tree.ParenExpr:
@@ -393,8 +398,8 @@ func semiJoinTerm(w tree.Expr) (sub *tree.Subquery, left tree.Expr, anti bool) {
 			return s, nil, true
 		}
 	case *tree.ComparisonExpr:
-		if s, ok := e.Right.(*tree.Subquery); ok && e.Operator.Symbol == treecmp.In {
-			return s, e.Left, false
+		if s, ok := e.Right.(*tree.Subquery); ok && (e.Operator.Symbol == treecmp.In || e.Operator.Symbol == treecmp.NotIn) {
+			return s, e.Left, e.Operator.Symbol == treecmp.NotIn
 		}
 	}
 	return nil, nil, false
@@ -405,6 +410,11 @@ func semiJoinTerm(w tree.Expr) (sub *tree.Subquery, left tree.Expr, anti bool) {
 // false when the subquery is not correlated that way (it is then evaluated
 // as an expression).
 func (p *Planner) semiJoin(r *rel, sub *tree.Subquery, left tree.Expr, anti bool) (*rel, bool, error) {
+	if anti && left != nil {
+		// NOT IN is false or NULL, not true, when the subquery has a NULL:
+		// an anti join would keep those rows.
+		return nil, false, p.notInView("NOT IN (subquery) (its NULL semantics; write NOT EXISTS)")
+	}
 	ps, ok := sub.Select.(*tree.ParenSelect)
 	if !ok {
 		return nil, false, nil
@@ -435,7 +445,7 @@ func (p *Planner) semiJoin(r *rel, sub *tree.Subquery, left tree.Expr, anti bool
 		// Another kind of correlation: evaluated per outer row instead.
 		return nil, false, nil
 	}
-	if len(keys) == 0 {
+	if len(keys) == 0 && !(p.stream && left != nil) {
 		return nil, false, nil
 	}
 	if left != nil {
