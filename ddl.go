@@ -1,8 +1,8 @@
 package runnel
 
 import (
+	"context"
 	"fmt"
-	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
@@ -14,12 +14,26 @@ import (
 // DDL takes effect at once and durably, also inside a transaction block
 // (it is not undone by ROLLBACK).
 
-func (s *Session) ddl(ast tree.Statement) (*Result, error) {
+func (s *Session) ddl(ctx context.Context, ast tree.Statement) (*Result, error) {
+	switch ast := ast.(type) {
+	case *tree.CreateView:
+		return s.createView(ctx, ast)
+	case *tree.DropView:
+		kind := catalog.KindView
+		if ast.IsMaterialized {
+			kind = catalog.KindMaterializedView
+		}
+		return s.dropRelations(kind, ast.Names, ast.IfExists, ast.DropBehavior == tree.DropCascade)
+	case *tree.DropTable:
+		return s.dropRelations(catalog.KindTable, ast.Names, ast.IfExists, ast.DropBehavior == tree.DropCascade)
+	}
+	// The rest may drop views (DROP SCHEMA … CASCADE) and must not run
+	// while views start: it holds the views' lock too.
+	s.db.streams.mu.Lock()
+	defer s.db.streams.mu.Unlock()
 	switch ast := ast.(type) {
 	case *tree.CreateTable:
 		return s.createTable(ast)
-	case *tree.DropTable:
-		return s.dropTable(ast)
 	case *tree.RenameTable:
 		return s.renameTable(ast)
 	case *tree.AlterTable:
@@ -138,28 +152,6 @@ func columnDef(d *tree.ColumnTableDef) (catalog.Column, error) {
 		return catalog.Column{}, err
 	}
 	return catalog.Column{Name: name, Type: typ, NotNull: d.Nullable.Nullability == tree.NotNull}, nil
-}
-
-func (s *Session) dropTable(dt *tree.DropTable) (*Result, error) {
-	res := &Result{Tag: "DROP TABLE"}
-	for i := range dt.Names {
-		n := &dt.Names[i]
-		t, err := s.lookupTable(string(n.SchemaName), string(n.ObjectName))
-		if err != nil {
-			if dt.IfExists {
-				res.Notices = append(res.Notices, notice("table %q does not exist, skipping", string(n.ObjectName))...)
-				continue
-			}
-			if ve, ok := err.(*vector.Error); ok && ve.Code == vector.CodeUndefinedTable {
-				ve.Message = strings.Replace(ve.Message, "relation", "table", 1)
-			}
-			return nil, err
-		}
-		if err := s.db.catalog.DropTable(t.Schema, t.Name); err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
 }
 
 func (s *Session) renameTable(rt *tree.RenameTable) (*Result, error) {

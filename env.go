@@ -59,8 +59,18 @@ func (s *Session) creationSchema(schema string) (string, error) {
 	return "", vector.Errorf(vector.CodeUndefinedSchema, "no schema has been selected to create in")
 }
 
-// Scan reads t's rows visible to the statement's transaction.
+// Scan reads t's rows visible to the statement's transaction; a
+// materialized view's, once it reflects the session's last write.
 func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit func(*vector.Batch) error) error {
+	if t.Kind == catalog.KindMaterializedView {
+		return func(ctx context.Context, emit func(*vector.Batch) error) error {
+			v, err := e.s.db.streams.view(ctx, t.ID, e.s.lastWrite.Load())
+			if err != nil {
+				return err
+			}
+			return v.Scan(emit)
+		}
+	}
 	return func(ctx context.Context, emit func(*vector.Batch) error) error {
 		return e.txn.Scan(ctx, uint64(t.ID), rowIDs, func(b *vector.Batch, ids []storage.RowID) error {
 			if rowIDs {

@@ -44,6 +44,8 @@ func (s *Session) describe(ast tree.Statement, params *vector.ParamTypes) ([]Col
 			return nil, err
 		}
 		return returningColumns(del.Returning), nil
+	case *tree.Explain:
+		return []Column{{Name: "QUERY PLAN", Type: vector.Text}}, nil
 	case *tree.ShowVar:
 		if strings.EqualFold(ast.Name, "all") {
 			return []Column{{Name: "name", Type: vector.Text}, {Name: "setting", Type: vector.Text}, {Name: "description", Type: vector.Text}}, nil
@@ -73,6 +75,9 @@ func returningColumns(r *planner.Returning) []Column {
 
 // execute runs one statement.
 func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datum) (*Result, error) {
+	if p.cmd != nil {
+		return p.cmd.run(ctx, s)
+	}
 	switch ast := p.ast.(type) {
 	case *tree.BeginTransaction:
 		return s.beginBlock()
@@ -90,8 +95,13 @@ func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datu
 		return s.discard()
 	case *tree.Deallocate:
 		return &Result{Tag: "DEALLOCATE"}, nil
-	case *tree.CreateTable, *tree.DropTable, *tree.RenameTable, *tree.AlterTable, *tree.CreateSchema, *tree.DropSchema:
-		return s.ddl(ast)
+	case *tree.CreateTable, *tree.DropTable, *tree.RenameTable, *tree.AlterTable, *tree.CreateSchema, *tree.DropSchema,
+		*tree.CreateView, *tree.DropView:
+		return s.ddl(ctx, ast)
+	case *tree.Explain:
+		if cv, ok := ast.Statement.(*tree.CreateView); ok {
+			return s.explainView(cv)
+		}
 	}
 	types := &vector.ParamTypes{Types: p.ParamTypes}
 	st := s.begin(types, params)
@@ -125,7 +135,7 @@ func (s *Session) beginBlock() (*Result, error) {
 	if s.txn != nil {
 		return &Result{Tag: "BEGIN", Notices: []*vector.Error{{Code: vector.CodeActiveSQLTransaction, Message: "there is already a transaction in progress"}}}, nil
 	}
-	s.txn = newTxn(s.db.store)
+	s.txn = newTxn(s)
 	s.txnStart = time.Now()
 	return &Result{Tag: "BEGIN"}, nil
 }

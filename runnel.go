@@ -6,7 +6,9 @@ package runnel
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
+	"time"
 
 	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/storage"
@@ -24,12 +26,20 @@ const ServerVersion = "15.0 (runnel " + Version + ")"
 const DatabaseName = "runnel"
 
 // Options configure a DB.
-type Options struct{}
+type Options struct {
+	// CheckpointInterval is how often materialized views checkpoint their
+	// state (default 1 s).
+	CheckpointInterval time.Duration
+	// Partitions is how many instances each keyed operator of a view runs
+	// (default: the number of CPUs).
+	Partitions int
+}
 
 // DB is an open runnel database: one data directory.
 type DB struct {
 	store   *storage.Store
 	catalog *catalog.Catalog
+	streams *streams
 }
 
 // Open opens (creating if needed) the database stored in dir.
@@ -46,7 +56,23 @@ func Open(dir string, opts Options) (*DB, error) {
 		st.Close()
 		return nil, fmt.Errorf("runnel: load catalog: %w", err)
 	}
-	return &DB{store: st, catalog: cat}, nil
+	if opts.CheckpointInterval <= 0 {
+		opts.CheckpointInterval = time.Second
+	}
+	if opts.Partitions <= 0 {
+		opts.Partitions = runtime.NumCPU()
+	}
+	db := &DB{store: st, catalog: cat}
+	if db.streams, err = startStreams(db, opts.CheckpointInterval, opts.Partitions); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("runnel: start materialized views: %w", err)
+	}
+	cat.OnDrop = func(t *catalog.Table) {
+		if t.Kind == catalog.KindMaterializedView {
+			db.streams.dropView(t.ID)
+		}
+	}
+	return db, nil
 }
 
 // ConnParams are what a client sends at connection start.
@@ -116,4 +142,7 @@ func (s *Session) applyOptions(opts string) error {
 }
 
 // Close stops every dataflow and closes storage.
-func (db *DB) Close() error { return db.store.Close() }
+func (db *DB) Close() error {
+	db.streams.close()
+	return db.store.Close()
+}

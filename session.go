@@ -3,6 +3,7 @@ package runnel
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
@@ -35,6 +36,9 @@ type Session struct {
 	// implicit is set while txn is the implicit transaction of several
 	// statements sent in one message (see BeginImplicit).
 	implicit bool
+	// lastWrite is the seq of the session's last commit: its reads of
+	// materialized views wait until they reflect it.
+	lastWrite atomic.Uint64
 }
 
 // BeginImplicit starts the implicit transaction of several statements sent
@@ -45,7 +49,7 @@ func (s *Session) BeginImplicit() {
 	if s.txn != nil {
 		return
 	}
-	s.txn, s.txnStart, s.implicit = newTxn(s.db.store), time.Now(), true
+	s.txn, s.txnStart, s.implicit = newTxn(s), time.Now(), true
 }
 
 // EndImplicit ends the implicit transaction: committed, or rolled back when
@@ -79,6 +83,9 @@ func (s *Session) Parameters() []Param {
 // fails the whole text, with the error's position set. Empty text (or only
 // comments and semicolons) yields no statements.
 func (s *Session) Parse(sql string) ([]*Statement, error) {
+	if c, ok := parseCommand(sql); ok {
+		return []*Statement{{SQL: sql, cmd: c}}, nil
+	}
 	stmts, err := parser.ParseWithInt(sql, types.Int4)
 	if err != nil {
 		return nil, syntaxError(sql, err)
@@ -107,6 +114,9 @@ func (s *Session) Prepare(st *Statement, paramOIDs []uint32) (*Prepared, error) 
 			return nil, vector.Errorf(vector.CodeUndefinedObject, "type with OID %d is not supported", o)
 		}
 		params.Types[i] = t
+	}
+	if st.cmd != nil {
+		return &Prepared{SQL: st.SQL, cmd: st.cmd, Columns: st.cmd.columns()}, nil
 	}
 	p := &Prepared{SQL: st.SQL, ast: st.ast}
 	cols, err := s.describe(st.ast, params)
@@ -199,7 +209,7 @@ func (s *Session) begin(params *vector.ParamTypes, values []vector.Datum) *state
 	}
 	start := s.txnStart
 	if st.txn == nil {
-		st.txn = newTxn(s.db.store)
+		st.txn = newTxn(s)
 		st.implicit = true
 		start = time.Now()
 	}

@@ -15,6 +15,7 @@ type Statement struct {
 	// SQL is the statement's own text.
 	SQL       string
 	ast       tree.Statement
+	cmd       *command // a runnel command instead of ast
 	numParams int
 }
 
@@ -28,6 +29,7 @@ type Prepared struct {
 	// Columns describes the result rows; nil when the statement returns none.
 	Columns []Column
 	ast     tree.Statement
+	cmd     *command
 }
 
 // syntaxError converts a parser error into a 42601 error with the position

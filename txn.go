@@ -16,9 +16,10 @@ import (
 type txn struct {
 	mu sync.Mutex
 	st *storage.Txn
+	s  *Session
 }
 
-func newTxn(s *storage.Store) *txn { return &txn{st: s.Begin()} }
+func newTxn(s *Session) *txn { return &txn{st: s.db.store.Begin(), s: s} }
 
 func (t *txn) Insert(table uint64, b *vector.Batch) error {
 	t.mu.Lock()
@@ -41,7 +42,13 @@ func (t *txn) LookupPK(table uint64, keys *vector.Batch) ([]storage.RowID, error
 func (t *txn) Commit() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.st.Commit()
+	if err := t.st.Commit(); err != nil {
+		return err
+	}
+	if seq := t.st.Committed(); seq > t.s.lastWrite.Load() {
+		t.s.lastWrite.Store(seq)
+	}
+	return nil
 }
 
 func (t *txn) Rollback() {

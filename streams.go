@@ -1,0 +1,464 @@
+package runnel
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/operators"
+	"github.com/runneldb/runnel/planner"
+	"github.com/runneldb/runnel/storage"
+	"github.com/runneldb/runnel/vector"
+)
+
+// streams runs the materialized views: one dataflow per view, fed the
+// changes of the tables it reads in commit order, each round of commits
+// followed by a barrier. Every CheckpointInterval a barrier carries a
+// checkpoint; once every view has written its state for it, the state and
+// a manifest naming the epoch, its commit seq and the views it covers are
+// written in one batch. A restart restores each view of the manifest from
+// that state and replays the table logs after its seq; views not in it are
+// backfilled from the tables as of that seq.
+type streams struct {
+	db         *DB
+	store      *storage.Store
+	partitions int
+	interval   time.Duration
+
+	// mu is held while a round of commits is delivered, and while views
+	// start and stop (all DDL holds it), so a view starts exactly after
+	// the commits delivered so far.
+	mu       sync.Mutex
+	views    map[uint32]*runningView
+	position uint64 // every commit up to position has been delivered
+	epoch    uint64 // the last checkpoint epoch begun
+	inflight *operators.Checkpoint
+
+	qmu   sync.Mutex
+	queue []storage.Commit // published commits not yet delivered
+	wake  chan struct{}
+	stop  chan struct{}
+	done  chan struct{}
+}
+
+// runningView is a materialized view's dataflow and contents.
+type runningView struct {
+	t    *catalog.Table
+	view *operators.View
+	flow *operators.Dataflow
+	// tables maps a table id to the sources that read it; fed are the
+	// sources the feed delivers barriers to (tables and constants).
+	tables map[uint64][]*operators.Node
+	fed    []*operators.Node
+	// unsubscribe detaches the view from the views it reads.
+	unsubscribe []func()
+}
+
+// manifest describes a complete checkpoint.
+type manifest struct {
+	Epoch uint64   `json:"epoch"`
+	Seq   uint64   `json:"seq"`
+	Views []uint32 `json:"views"`
+}
+
+func stateID(oid uint32) []byte { return binary.BigEndian.AppendUint32(nil, oid) }
+
+// startStreams restores every materialized view and starts the feed.
+func startStreams(db *DB, interval time.Duration, partitions int) (*streams, error) {
+	s := &streams{db: db, store: db.store, partitions: partitions, interval: interval,
+		views: map[uint32]*runningView{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	var m manifest
+	data, err := s.store.Manifest()
+	if err != nil {
+		return nil, err
+	}
+	if data != nil {
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("runnel: corrupt checkpoint manifest: %w", err)
+		}
+	}
+	s.position, s.epoch = m.Seq, m.Epoch
+	restored := map[uint32]bool{}
+	for _, id := range m.Views {
+		restored[id] = true
+	}
+	// State of views gone or not in the manifest is stale.
+	var mvs []*catalog.Table
+	for _, t := range db.catalog.Tables() {
+		if t.Kind == catalog.KindMaterializedView {
+			mvs = append(mvs, t)
+		}
+	}
+	err = s.store.StatePrefixes(4, func(p []byte) error {
+		id := binary.BigEndian.Uint32(p)
+		if restored[id] && slices.ContainsFunc(mvs, func(t *catalog.Table) bool { return t.ID == id }) {
+			return nil
+		}
+		return s.store.DeleteState(p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.store.SetFeed(s.enqueue)
+	last := s.store.LastSeq()
+	for _, t := range mvs { // in OID order: a view after the views it reads
+		if _, err := s.startView(t, restored[t.ID]); err != nil {
+			return nil, fmt.Errorf("runnel: materialized view %s: %w", t.Name, err)
+		}
+	}
+	var tables []uint64
+	for _, t := range db.catalog.Tables() {
+		if t.Kind == catalog.KindTable {
+			tables = append(tables, uint64(t.ID))
+		}
+	}
+	var replay []storage.Commit
+	err = s.store.ReadCommits(tables, s.position, last, func(c storage.Commit) error {
+		replay = append(replay, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.qmu.Lock()
+	s.queue = append(replay, s.queue...)
+	s.qmu.Unlock()
+	if last > s.position {
+		s.enqueue(storage.Commit{Seq: last}) // a barrier even when nothing was replayed
+	}
+	// Open returns once every view has caught up with the logs.
+	s.deliver(false)
+	s.mu.Lock()
+	err = s.quiesce(context.Background())
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	go s.run()
+	return s, nil
+}
+
+// enqueue receives a published commit from storage.
+func (s *streams) enqueue(c storage.Commit) {
+	s.qmu.Lock()
+	s.queue = append(s.queue, c)
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run delivers commits as they come, and begins a checkpoint every
+// interval.
+func (s *streams) run() {
+	defer close(s.done)
+	tick := time.NewTicker(s.interval)
+	defer tick.Stop()
+	for {
+		checkpoint := false
+		select {
+		case <-s.wake:
+		case <-tick.C:
+			checkpoint = true
+		case <-s.stop:
+			return
+		}
+		s.deliver(checkpoint)
+	}
+}
+
+// deliver sends the queued commits to every view, then a barrier; with
+// checkpoint, a checkpoint barrier when none is in flight.
+func (s *streams) deliver(checkpoint bool) {
+	s.qmu.Lock()
+	commits := s.queue
+	s.queue = nil
+	s.qmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last := s.position
+	for _, c := range commits {
+		if c.Seq <= s.position {
+			continue // replayed already
+		}
+		for _, ch := range c.Changes {
+			for _, rv := range s.views {
+				for _, src := range rv.tables[ch.Table] {
+					rv.feed(src, operators.Message{Batch: ch.Batch})
+				}
+			}
+		}
+		last = c.Seq
+	}
+	b := &operators.Barrier{Seq: last}
+	if checkpoint && s.inflight == nil {
+		s.epoch++
+		var ids []string
+		for id, rv := range s.views {
+			if rv.flow.Err() == nil {
+				ids = append(ids, string(stateID(id)))
+			}
+		}
+		b.Checkpoint = operators.NewCheckpoint(s.epoch, last, ids)
+		s.inflight = b.Checkpoint
+		go s.complete(b.Checkpoint)
+	} else if last == s.position {
+		return
+	}
+	s.position = last
+	for _, rv := range s.views {
+		for _, src := range rv.fed {
+			rv.feed(src, operators.Message{Barrier: b})
+		}
+	}
+}
+
+// feed sends m to a source of the view; a failed view takes nothing.
+func (rv *runningView) feed(src *operators.Node, m operators.Message) {
+	rv.flow.Feed(src, m) //nolint:errcheck // the view is failed; its error is the view's
+}
+
+// complete writes checkpoint c once every view has acknowledged it.
+func (s *streams) complete(c *operators.Checkpoint) {
+	select {
+	case <-c.Done():
+	case <-s.stop:
+		return
+	}
+	s.mu.Lock()
+	m := manifest{Epoch: c.Epoch, Seq: c.Seq}
+	live := map[string]bool{}
+	for id, rv := range s.views {
+		if rv.flow.Err() == nil {
+			m.Views = append(m.Views, id)
+			live[string(stateID(id))] = true
+		}
+	}
+	s.mu.Unlock()
+	slices.Sort(m.Views)
+	var entries []storage.StateEntry
+	for _, e := range c.Entries() {
+		if live[string(e.Key[:4])] {
+			entries = append(entries, storage.StateEntry{Key: e.Key, Value: e.Value})
+		}
+	}
+	data, _ := json.Marshal(m)
+	err := s.store.WriteCheckpoint(entries, data)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		// The operators dropped what they wrote: every view is now ahead
+		// of its stored state, so they fail and restart from a backfill.
+		for _, rv := range s.views {
+			rv.view.Fail(fmt.Errorf("checkpoint %d failed: %w", c.Epoch, err))
+		}
+		return
+	}
+	s.inflight = nil
+}
+
+// quiesce waits until every view reflects every commit delivered. The
+// caller holds mu, so no new commit is delivered meanwhile.
+func (s *streams) quiesce(ctx context.Context) error {
+	for _, rv := range s.views {
+		if err := rv.view.Wait(ctx, s.position); err != nil && ctx.Err() != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// plan plans the defining query of view t.
+func (s *streams) plan(t *catalog.Table, sess *Session) (*planner.View, error) {
+	sel, err := parseSelect(t.Query)
+	if err != nil {
+		return nil, err
+	}
+	if sess == nil {
+		sess = s.db.systemSession(t.Schema)
+	}
+	return planner.New(&env{s: sess}, viewEvalContext(), &vector.ParamTypes{}).View(sel)
+}
+
+// viewEvalContext is the context view expressions are evaluated in: UTC,
+// whatever the session that created the view had set, so that a view means
+// the same after a restart.
+func viewEvalContext() *vector.EvalContext {
+	return &vector.EvalContext{Location: time.UTC}
+}
+
+// startView plans and starts the dataflow of t: restored from its state,
+// or backfilled from the tables (and the views it reads) as of position.
+// The caller holds mu (or is startStreams).
+func (s *streams) startView(t *catalog.Table, restore bool) (*runningView, error) {
+	plan, err := s.plan(t, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s.launch(t, plan, restore)
+}
+
+// launch starts the dataflow of plan as view t.
+func (s *streams) launch(t *catalog.Table, plan *planner.View, restore bool) (*runningView, error) {
+	v := operators.NewView(plan.Root.Types())
+	cfg := operators.DataflowConfig{ID: string(stateID(t.ID)), Partitions: s.partitions, StatePrefix: stateID(t.ID)}
+	if restore {
+		cfg.LoadState = s.store.LoadState
+	}
+	flow, err := operators.StartDataflow(operators.NewViewNode(plan.Root, v), cfg)
+	if err != nil {
+		return nil, err
+	}
+	rv := &runningView{t: t, view: v, flow: flow, tables: map[uint64][]*operators.Node{}}
+	go func() {
+		<-flow.Failed()
+		v.Fail(fmt.Errorf("materialized view \"%s\" failed: %w", t.Name, flow.Err()))
+		s.mu.Lock()
+		if s.inflight != nil {
+			s.inflight.Ack(cfg.ID)
+		}
+		s.mu.Unlock()
+	}()
+	if err := s.attach(rv, restore); err != nil {
+		flow.Stop()
+		return nil, err
+	}
+	s.views[t.ID] = rv
+	return rv, nil
+}
+
+// attach connects rv's sources: tables to the feed, views to their
+// upstream view; unless restored, it first feeds each source its contents
+// as of position, then a barrier.
+func (s *streams) attach(rv *runningView, restored bool) error {
+	barrier := operators.Message{Barrier: &operators.Barrier{Seq: s.position}}
+	for _, src := range rv.flow.Sources() {
+		switch from := src.Source.(type) {
+		case *planner.ConstantSource:
+			rv.fed = append(rv.fed, src)
+			if !restored {
+				for _, b := range from.Batches {
+					rv.feed(src, operators.Message{Batch: b})
+				}
+			}
+		case *catalog.Table:
+			if from.Kind == catalog.KindMaterializedView {
+				if err := s.attachView(rv, src, from, restored); err != nil {
+					return err
+				}
+				continue
+			}
+			rv.tables[uint64(from.ID)] = append(rv.tables[uint64(from.ID)], src)
+			rv.fed = append(rv.fed, src)
+			if !restored {
+				x := s.store.BeginAt(s.position)
+				err := x.Scan(context.Background(), uint64(from.ID), false, func(b *vector.Batch, _ []storage.RowID) error {
+					return rv.flow.Feed(src, operators.Message{Batch: b})
+				})
+				x.Rollback()
+				if err != nil {
+					return err
+				}
+			}
+		default:
+			return fmt.Errorf("source of unknown kind %T", src.Source)
+		}
+	}
+	for _, src := range rv.fed {
+		rv.feed(src, barrier)
+	}
+	return nil
+}
+
+// attachView connects source src of rv to the view it reads: once that
+// view is as of position (so that no barrier of it is in flight), src gets
+// its contents (unless rv is restored) and the barrier of position, then
+// every later change.
+func (s *streams) attachView(rv *runningView, src *operators.Node, from *catalog.Table, restored bool) error {
+	up := s.views[from.ID]
+	if up == nil {
+		return fmt.Errorf("materialized view %s is not running", from.Name)
+	}
+	if err := up.view.Wait(context.Background(), s.position); err != nil {
+		return err
+	}
+	if !restored {
+		err := up.view.Scan(func(b *vector.Batch) error { return rv.flow.Feed(src, operators.Message{Batch: b}) })
+		if err != nil {
+			return err
+		}
+	}
+	rv.feed(src, operators.Message{Barrier: &operators.Barrier{Seq: s.position}})
+	rv.unsubscribe = append(rv.unsubscribe, up.view.Subscribe(func(changes []*vector.Batch, b *operators.Barrier) error {
+		for _, c := range changes {
+			rv.feed(src, operators.Message{Batch: c})
+		}
+		rv.feed(src, operators.Message{Barrier: b})
+		return nil
+	}))
+	return nil
+}
+
+// dropView stops view id and forgets its state. The caller holds mu.
+func (s *streams) dropView(id uint32) {
+	rv := s.views[id]
+	if rv == nil {
+		return
+	}
+	delete(s.views, id)
+	for _, u := range rv.unsubscribe {
+		u()
+	}
+	rv.flow.Stop()
+	rv.view.Fail(vector.Errorf(vector.CodeUndefinedTable, "materialized view \"%s\" was dropped", rv.t.Name))
+	if s.inflight != nil {
+		s.inflight.Ack(string(stateID(id)))
+	}
+	s.store.DeleteState(stateID(id)) //nolint:errcheck // leftover state is deleted at the next start
+}
+
+// view returns the running view id, after waiting until it reflects every
+// commit up to seq.
+func (s *streams) view(ctx context.Context, id uint32, seq uint64) (*operators.View, error) {
+	s.mu.Lock()
+	rv := s.views[id]
+	s.mu.Unlock()
+	if rv == nil {
+		return nil, vector.Errorf(vector.CodeObjectNotInPrerequisiteState, "materialized view %d is not running", id)
+	}
+	return rv.view, rv.view.Wait(ctx, seq)
+}
+
+// flush waits until every view reflects every commit published so far.
+func (s *streams) flush(ctx context.Context) error {
+	seq := s.store.LastSeq()
+	s.mu.Lock()
+	views := make([]*runningView, 0, len(s.views))
+	for _, rv := range s.views {
+		views = append(views, rv)
+	}
+	s.mu.Unlock()
+	for _, rv := range views {
+		if err := rv.view.Wait(ctx, seq); err != nil && ctx.Err() != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// close stops the feed and every dataflow.
+func (s *streams) close() {
+	close(s.stop)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, rv := range s.views {
+		rv.flow.Stop()
+	}
+}

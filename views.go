@@ -1,0 +1,268 @@
+package runnel
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+
+	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/operators"
+	"github.com/runneldb/runnel/planner"
+	"github.com/runneldb/runnel/vector"
+)
+
+// Views and materialized views: CREATE, DROP, EXPLAIN, SHOW and FLUSH.
+
+// parseSelect parses the stored defining query of a view.
+func parseSelect(sql string) (*tree.Select, error) {
+	stmts, err := parser.ParseWithInt(sql, types.Int4)
+	if err != nil || len(stmts) != 1 {
+		return nil, fmt.Errorf("stored view query %q does not parse: %v", sql, err)
+	}
+	sel, ok := stmts[0].AST.(*tree.Select)
+	if !ok {
+		return nil, fmt.Errorf("stored view query %q is not a SELECT", sql)
+	}
+	return sel, nil
+}
+
+// systemSession is a session for planning a view's query after a restart:
+// names resolve in the view's schema, then public.
+func (db *DB) systemSession(schema string) *Session {
+	s := &Session{db: db, user: "runnel", settings: newSessionSettings()}
+	s.settings.set("search_path", schema+", public") //nolint:errcheck // a valid value
+	return s
+}
+
+// createView runs CREATE [MATERIALIZED] VIEW.
+func (s *Session) createView(ctx context.Context, cv *tree.CreateView) (*Result, error) {
+	kind, tag := catalog.KindView, "CREATE VIEW"
+	if cv.Materialized {
+		kind, tag = catalog.KindMaterializedView, "CREATE MATERIALIZED VIEW"
+	}
+	if cv.Replace || cv.Persistence != tree.PersistencePermanent {
+		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "%s is not supported", tree.AsString(cv))
+	}
+	name := cv.Name
+	schema, err := s.creationSchema(string(name.SchemaName))
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := s.db.catalog.Table(schema, string(name.ObjectName)); ok && cv.IfNotExists {
+		return &Result{Tag: tag, Notices: notice("relation %q already exists, skipping", t.Name)}, nil
+	}
+	t := catalog.Table{Kind: kind, Schema: schema, Name: string(name.ObjectName), Query: tree.AsString(cv.AsSource)}
+	st := s.begin(&vector.ParamTypes{}, nil)
+	defer st.finish(errDescribeOnly) //nolint:errcheck // a read-only transaction
+	var cols []planner.Column
+	var plan *planner.View
+	if kind == catalog.KindView {
+		q, err := st.plan.Query(cv.AsSource)
+		if err != nil {
+			return nil, err
+		}
+		cols = q.Columns
+	} else {
+		st.plan = planner.New(&env{s: s, txn: st.txn}, viewEvalContext(), &vector.ParamTypes{})
+		if plan, err = st.plan.View(cv.AsSource); err != nil {
+			return nil, err
+		}
+		cols = plan.Columns
+	}
+	if len(cv.ColumnNames) > len(cols) {
+		return nil, vector.Errorf(vector.CodeSyntaxError, "CREATE VIEW specifies more column names than columns")
+	}
+	for i, c := range cols {
+		name := c.Name
+		if i < len(cv.ColumnNames) {
+			name = string(cv.ColumnNames[i])
+		}
+		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: c.Type})
+	}
+	deps := st.plan.Dependencies()
+	sm := s.db.streams
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	if plan != nil {
+		if err := sm.quiesce(ctx); err != nil {
+			return nil, err
+		}
+	}
+	created, ok, err := s.db.catalog.CreateView(t, deps, cv.IfNotExists)
+	if err != nil || !ok {
+		return &Result{Tag: tag}, err
+	}
+	if plan != nil {
+		rv, err := sm.launch(created, plan, false)
+		if err != nil {
+			s.db.catalog.Drop(kind, created.Schema, created.Name, true) //nolint:errcheck // undoing the create
+			return nil, err
+		}
+		sm.mu.Unlock()
+		err = rv.view.Wait(ctx, sm.position)
+		sm.mu.Lock()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Result{Tag: tag}, nil
+}
+
+// dropRelations runs DROP TABLE, DROP VIEW and DROP MATERIALIZED VIEW.
+func (s *Session) dropRelations(kind catalog.Kind, names tree.TableNames, ifExists, cascade bool) (*Result, error) {
+	res := &Result{Tag: "DROP " + strings.ToUpper(string(kind))}
+	sm := s.db.streams
+	sm.mu.Lock()
+	defer sm.mu.Unlock()
+	for i := range names {
+		n := &names[i]
+		t, err := s.lookupTable(string(n.SchemaName), string(n.ObjectName))
+		if err != nil {
+			if ifExists {
+				res.Notices = append(res.Notices, notice("%s %q does not exist, skipping", kind, string(n.ObjectName))...)
+				continue
+			}
+			if ve, ok := err.(*vector.Error); ok && ve.Code == vector.CodeUndefinedTable {
+				ve.Message = strings.Replace(ve.Message, "relation", string(kind), 1)
+			}
+			return nil, err
+		}
+		if err := s.db.catalog.Drop(kind, t.Schema, t.Name, cascade); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// explainView runs EXPLAIN CREATE MATERIALIZED VIEW: the dataflow, one
+// operator per line, its inputs indented below it.
+func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
+	if !cv.Materialized {
+		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "EXPLAIN is supported for CREATE MATERIALIZED VIEW only")
+	}
+	st := s.begin(&vector.ParamTypes{}, nil)
+	defer st.finish(errDescribeOnly) //nolint:errcheck // a read-only transaction
+	plan, err := planner.New(&env{s: s, txn: st.txn}, viewEvalContext(), &vector.ParamTypes{}).View(cv.AsSource)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]vector.Datum
+	var walk func(n *operators.Node, depth int)
+	walk = func(n *operators.Node, depth int) {
+		line := strings.Repeat("  ", depth) + n.Name
+		if n.Detail != "" {
+			line += " " + n.Detail
+		}
+		if n.Keyed() {
+			var keys []string
+			for _, k := range n.Keys {
+				keys = append(keys, keyList(k))
+			}
+			line += fmt.Sprintf(" [%d partitions by %s]", s.db.streams.partitions, strings.Join(keys, " / "))
+		}
+		if n.State != "" {
+			line += " (state: " + n.State + ")"
+		}
+		rows = append(rows, []vector.Datum{line})
+		for _, in := range n.Inputs {
+			walk(in, depth+1)
+		}
+	}
+	walk(operators.NewViewNode(plan.Root, operators.NewView(plan.Root.Types())), 0)
+	return textRows([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
+}
+
+func keyList(cols []int) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = fmt.Sprintf("$%d", c)
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
+}
+
+// command is a statement of runnel's own, which the SQL grammar lacks.
+type command struct {
+	kind string // "FLUSH", "SHOW MATERIALIZED VIEWS", "SHOW CREATE MATERIALIZED VIEW"
+	name string // the view of SHOW CREATE
+}
+
+var (
+	flushRE      = regexp.MustCompile(`(?is)^\s*flush\s*;?\s*$`)
+	showViewsRE  = regexp.MustCompile(`(?is)^\s*show\s+materialized\s+views\s*;?\s*$`)
+	showCreateRE = regexp.MustCompile(`(?is)^\s*show\s+create\s+materialized\s+view\s+("[^"]+"|[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)\s*;?\s*$`)
+)
+
+// parseCommand recognizes a whole-text runnel command.
+func parseCommand(sql string) (*command, bool) {
+	switch {
+	case flushRE.MatchString(sql):
+		return &command{kind: "FLUSH"}, true
+	case showViewsRE.MatchString(sql):
+		return &command{kind: "SHOW MATERIALIZED VIEWS"}, true
+	}
+	if m := showCreateRE.FindStringSubmatch(sql); m != nil {
+		name := m[1]
+		if strings.HasPrefix(name, `"`) {
+			name = name[1 : len(name)-1]
+		} else {
+			name = strings.ToLower(name)
+		}
+		return &command{kind: "SHOW CREATE MATERIALIZED VIEW", name: name}, true
+	}
+	return nil, false
+}
+
+// columns describes the command's result.
+func (c *command) columns() []Column {
+	switch c.kind {
+	case "SHOW MATERIALIZED VIEWS":
+		return []Column{{Name: "Name", Type: vector.Text}}
+	case "SHOW CREATE MATERIALIZED VIEW":
+		return []Column{{Name: "Name", Type: vector.Text}, {Name: "Create Sql", Type: vector.Text}}
+	}
+	return nil
+}
+
+// run executes the command.
+func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
+	switch c.kind {
+	case "FLUSH":
+		return &Result{Tag: "FLUSH"}, s.db.streams.flush(ctx)
+	case "SHOW MATERIALIZED VIEWS":
+		var rows [][]vector.Datum
+		for _, t := range s.db.catalog.Tables() {
+			if t.Kind == catalog.KindMaterializedView && s.visible(t) {
+				rows = append(rows, []vector.Datum{t.Name})
+			}
+		}
+		return textRows([]string{"Name"}, rows, "SHOW"), nil
+	}
+	schema, name, _ := strings.Cut(c.name, ".")
+	if name == "" {
+		schema, name = "", schema
+	}
+	t, err := s.lookupTable(schema, name)
+	if err != nil {
+		return nil, err
+	}
+	if t.Kind != catalog.KindMaterializedView {
+		return nil, vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is not a materialized view", t.Name)
+	}
+	q := fmt.Sprintf("CREATE MATERIALIZED VIEW %s.%s AS %s", t.Schema, t.Name, t.Query)
+	return textRows([]string{"Name", "Create Sql"}, [][]vector.Datum{{t.Schema + "." + t.Name, q}}, "SHOW"), nil
+}
+
+// visible reports whether t is in a schema on the search_path.
+func (s *Session) visible(t *catalog.Table) bool {
+	for _, sc := range s.searchPath() {
+		if sc == t.Schema {
+			return true
+		}
+	}
+	return false
+}
