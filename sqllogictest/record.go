@@ -1,7 +1,8 @@
 // Package sqllogictest runs sqllogictest files (the sqllogictest-rs dialect)
 // against any server that speaks the Postgres wire protocol. It is a client:
-// it knows nothing of runnel's internals, so the same files run unchanged
-// against real PostgreSQL, which is how their expectations are derived.
+// it knows nothing of runnel's internals, so the same files run against
+// real PostgreSQL, which is how their expectations are derived (runnel's
+// materialized view statements translated, see forOracle).
 package sqllogictest
 
 import "time"

@@ -163,3 +163,25 @@ SELECT * FROM nope
 		t.Errorf("rerun of the completed file: %v passed %d, failures %v", err, rep.Passed, rep.Failures)
 	}
 }
+
+func TestForOracle(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		run      bool
+	}{
+		{"CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE VIEW mv AS SELECT 1", true},
+		{"create  materialized\n  view mv (a) as select 1", "create  view mv (a) as select 1", true},
+		{"DROP MATERIALIZED VIEW IF EXISTS mv, mw CASCADE", "DROP VIEW IF EXISTS mv, mw CASCADE", true},
+		{"CREATE VIEW v AS SELECT 'CREATE MATERIALIZED VIEW'", "CREATE VIEW v AS SELECT 'CREATE MATERIALIZED VIEW'", true},
+		{"CREATE MATERIALIZED VIEWS", "CREATE MATERIALIZED VIEWS", true},
+		{"SELECT * FROM mv", "SELECT * FROM mv", true},
+		{"FLUSH", "", false},
+		{" flush ;", "", false},
+		{"SELECT flush FROM t", "SELECT flush FROM t", true},
+	} {
+		got, run := forOracle(c.in)
+		if got != c.want || run != c.run {
+			t.Errorf("forOracle(%q) = %q, %v; want %q, %v", c.in, got, run, c.want, c.run)
+		}
+	}
+}
