@@ -24,6 +24,10 @@ func serve(args []string) int {
 		"data directory, created if missing (env RUNNEL_DATA)")
 	maxMsg := fs.Int("max-message-size", 64<<20,
 		"largest protocol message accepted from a client, in bytes")
+	checkpoint := fs.Duration("checkpoint-interval", time.Second,
+		"how often materialized views checkpoint their state")
+	partitions := fs.Int("partitions", 0,
+		"instances of each keyed operator of a materialized view (0: one per CPU)")
 	logLevel := fs.String("log-level", envOr("RUNNEL_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (env RUNNEL_LOG_LEVEL)")
 	fs.Usage = func() {
@@ -44,7 +48,7 @@ func serve(args []string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	start := time.Now()
-	db, err := runnel.Open(*data, runnel.Options{})
+	db, err := runnel.Open(*data, runnel.Options{CheckpointInterval: *checkpoint, Partitions: *partitions})
 	if err != nil {
 		log.Error("cannot open the database", "dir", *data, "err", err)
 		return 1
