@@ -36,6 +36,7 @@ type streams struct {
 	mu       sync.Mutex
 	views    map[uint32]*runningView
 	position uint64 // every commit up to position has been delivered
+	round    uint64 // the Round of the last barrier sent
 	epoch    uint64 // the last checkpoint epoch begun
 	inflight *operators.Checkpoint
 
@@ -44,6 +45,8 @@ type streams struct {
 	wake  chan struct{}
 	stop  chan struct{}
 	done  chan struct{}
+	// writing counts the checkpoints being completed.
+	writing sync.WaitGroup
 }
 
 // runningView is a materialized view's dataflow and contents.
@@ -55,6 +58,9 @@ type runningView struct {
 	// sources the feed delivers barriers to (tables and constants).
 	tables map[uint64][]*operators.Node
 	fed    []*operators.Node
+	// queues hold what each source is yet to take (see feed); the map is
+	// made at launch and only read afterwards.
+	queues map[*operators.Node]*feedQueue
 	// unsubscribe detaches the view from the views it reads.
 	unsubscribe []func()
 }
@@ -196,22 +202,25 @@ func (s *streams) deliver(checkpoint bool) {
 		}
 		last = c.Seq
 	}
-	b := &operators.Barrier{Seq: last}
+	b := &operators.Barrier{Seq: last, Round: s.round + 1}
 	if checkpoint && s.inflight == nil {
 		s.epoch++
 		var ids []string
+		var views []uint32
 		for id, rv := range s.views {
 			if rv.flow.Err() == nil {
 				ids = append(ids, string(stateID(id)))
+				views = append(views, id)
 			}
 		}
 		b.Checkpoint = operators.NewCheckpoint(s.epoch, last, ids)
 		s.inflight = b.Checkpoint
-		go s.complete(b.Checkpoint)
+		s.writing.Add(1)
+		go s.complete(b.Checkpoint, views)
 	} else if last == s.position {
 		return
 	}
-	s.position = last
+	s.position, s.round = last, b.Round
 	for _, rv := range s.views {
 		for _, src := range rv.fed {
 			rv.feed(src, operators.Message{Barrier: b})
@@ -219,13 +228,18 @@ func (s *streams) deliver(checkpoint bool) {
 	}
 }
 
-// feed sends m to a source of the view; a failed view takes nothing.
+// feed queues m for a source of the view. It never blocks: a view waiting
+// for another (a join aligning a barrier from a view it reads) must not
+// hold up the feed or the views upstream, which would close a cycle.
 func (rv *runningView) feed(src *operators.Node, m operators.Message) {
-	rv.flow.Feed(src, m) //nolint:errcheck // the view is failed; its error is the view's
+	rv.queues[src].push(m)
 }
 
-// complete writes checkpoint c once every view has acknowledged it.
-func (s *streams) complete(c *operators.Checkpoint) {
+// complete writes checkpoint c once every view has acknowledged it. The
+// manifest names the views of views (those the checkpoint began with) that
+// still run: a view started since wrote no state for it.
+func (s *streams) complete(c *operators.Checkpoint, views []uint32) {
+	defer s.writing.Done()
 	select {
 	case <-c.Done():
 	case <-s.stop:
@@ -234,15 +248,15 @@ func (s *streams) complete(c *operators.Checkpoint) {
 	s.mu.Lock()
 	m := manifest{Epoch: c.Epoch, Seq: c.Seq}
 	live := map[string]bool{}
-	for id, rv := range s.views {
-		if rv.flow.Err() == nil {
+	for _, id := range views {
+		if rv := s.views[id]; rv != nil && rv.flow.Err() == nil {
 			m.Views = append(m.Views, id)
 			live[string(stateID(id))] = true
 		}
 	}
 	s.mu.Unlock()
 	slices.Sort(m.Views)
-	var entries []storage.StateEntry
+	entries := make([]storage.StateEntry, 0, len(c.Entries()))
 	for _, e := range c.Entries() {
 		if live[string(e.Key[:4])] {
 			entries = append(entries, storage.StateEntry{Key: e.Key, Value: e.Value})
@@ -267,7 +281,7 @@ func (s *streams) complete(c *operators.Checkpoint) {
 // caller holds mu, so no new commit is delivered meanwhile.
 func (s *streams) quiesce(ctx context.Context) error {
 	for _, rv := range s.views {
-		if err := rv.view.Wait(ctx, s.position); err != nil && ctx.Err() != nil {
+		if err := rv.view.WaitRound(ctx, s.round); err != nil && ctx.Err() != nil {
 			return err
 		}
 	}
@@ -315,7 +329,10 @@ func (s *streams) launch(t *catalog.Table, plan *planner.View, restore bool) (*r
 	if err != nil {
 		return nil, err
 	}
-	rv := &runningView{t: t, view: v, flow: flow, tables: map[uint64][]*operators.Node{}}
+	rv := &runningView{t: t, view: v, flow: flow, tables: map[uint64][]*operators.Node{}, queues: map[*operators.Node]*feedQueue{}}
+	for _, src := range flow.Sources() {
+		rv.queues[src] = newFeedQueue(flow, src)
+	}
 	go func() {
 		<-flow.Failed()
 		v.Fail(fmt.Errorf("materialized view \"%s\" failed: %w", t.Name, flow.Err()))
@@ -337,7 +354,7 @@ func (s *streams) launch(t *catalog.Table, plan *planner.View, restore bool) (*r
 // upstream view; unless restored, it first feeds each source its contents
 // as of position, then a barrier.
 func (s *streams) attach(rv *runningView, restored bool) error {
-	barrier := operators.Message{Barrier: &operators.Barrier{Seq: s.position}}
+	barrier := operators.Message{Barrier: &operators.Barrier{Seq: s.position, Round: s.round}}
 	for _, src := range rv.flow.Sources() {
 		switch from := src.Source.(type) {
 		case *planner.ConstantSource:
@@ -359,7 +376,8 @@ func (s *streams) attach(rv *runningView, restored bool) error {
 			if !restored {
 				x := s.store.BeginAt(s.position)
 				err := x.Scan(context.Background(), uint64(from.ID), false, func(b *vector.Batch, _ []storage.RowID) error {
-					return rv.flow.Feed(src, operators.Message{Batch: b})
+					rv.feed(src, operators.Message{Batch: b})
+					return nil
 				})
 				x.Rollback()
 				if err != nil {
@@ -385,16 +403,26 @@ func (s *streams) attachView(rv *runningView, src *operators.Node, from *catalog
 	if up == nil {
 		return fmt.Errorf("materialized view %s is not running", from.Name)
 	}
-	if err := up.view.Wait(context.Background(), s.position); err != nil {
+	if err := up.view.WaitRound(context.Background(), s.round); err != nil {
 		return err
 	}
 	if !restored {
-		err := up.view.Scan(func(b *vector.Batch) error { return rv.flow.Feed(src, operators.Message{Batch: b}) })
+		err := up.view.Scan(func(b *vector.Batch) error {
+			rv.feed(src, operators.Message{Batch: b})
+			return nil
+		})
 		if err != nil {
 			return err
 		}
 	}
-	rv.feed(src, operators.Message{Barrier: &operators.Barrier{Seq: s.position}})
+	rv.feed(src, operators.Message{Barrier: &operators.Barrier{Seq: s.position, Round: s.round}})
+	go func() { // a view is no better than the views it reads
+		select {
+		case <-up.flow.Failed():
+			rv.flow.Fail(fmt.Errorf("it reads %s: %w", from.Name, up.flow.Err()))
+		case <-rv.flow.Failed():
+		}
+	}()
 	rv.unsubscribe = append(rv.unsubscribe, up.view.Subscribe(func(changes []*vector.Batch, b *operators.Barrier) error {
 		for _, c := range changes {
 			rv.feed(src, operators.Message{Batch: c})
@@ -456,9 +484,52 @@ func (s *streams) flush(ctx context.Context) error {
 func (s *streams) close() {
 	close(s.stop)
 	<-s.done
+	s.writing.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, rv := range s.views {
 		rv.flow.Stop()
+	}
+}
+
+// feedQueue is the unbounded queue in front of a view's source: a
+// goroutine hands its messages to the source in order, for as long as the
+// dataflow runs.
+type feedQueue struct {
+	mu    sync.Mutex
+	items []operators.Message
+	wake  chan struct{}
+}
+
+func newFeedQueue(flow *operators.Dataflow, src *operators.Node) *feedQueue {
+	q := &feedQueue{wake: make(chan struct{}, 1)}
+	go func() {
+		for {
+			select {
+			case <-q.wake:
+			case <-flow.Failed():
+				return
+			}
+			q.mu.Lock()
+			items := q.items
+			q.items = nil
+			q.mu.Unlock()
+			for _, m := range items {
+				if flow.Feed(src, m) != nil {
+					return
+				}
+			}
+		}
+	}()
+	return q
+}
+
+func (q *feedQueue) push(m operators.Message) {
+	q.mu.Lock()
+	q.items = append(q.items, m)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
 	}
 }

@@ -103,8 +103,9 @@ func (s *Session) createView(ctx context.Context, cv *tree.CreateView) (*Result,
 			s.db.catalog.Drop(kind, created.Schema, created.Name, true) //nolint:errcheck // undoing the create
 			return nil, err
 		}
+		pos := sm.position
 		sm.mu.Unlock()
-		err = rv.view.Wait(ctx, sm.position)
+		err = rv.view.Wait(ctx, pos)
 		sm.mu.Lock()
 		if err != nil {
 			return nil, err

@@ -18,7 +18,10 @@ import (
 // input channels. A barrier with a Checkpoint makes every stateful instance
 // write its changed state into it.
 type Barrier struct {
-	Seq        uint64
+	Seq uint64
+	// Round numbers the barriers sent: several may share a Seq (a
+	// checkpoint when no commit came), never a Round.
+	Round      uint64
 	Checkpoint *Checkpoint
 }
 
@@ -219,6 +222,9 @@ func restore(insts []*instance, load func(prefix []byte, fn func(key, value []by
 		return inst.op.(Stateful).Restore(key, value)
 	})
 }
+
+// Fail stops the dataflow with err, unless it has stopped already.
+func (d *Dataflow) Fail(err error) { d.fail(err) }
 
 func (d *Dataflow) fail(err error) {
 	d.errOnce.Do(func() {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -27,6 +26,8 @@ type View struct {
 	live     int
 	total    int64
 	frontier uint64
+	round    uint64        // the Round of the last barrier applied
+	started  bool          // a first barrier was applied: frontier means something
 	advanced chan struct{} // closed (and replaced) when frontier advances
 	failed   error
 	// subscribers receive each barrier's changes, in order, from the
@@ -61,17 +62,28 @@ func (v *View) Fail(err error) {
 	}
 }
 
-// Wait returns once the view is as of barrier seq or later, or the view
-// failed (its error), or ctx is done.
+// Wait returns once the view is as of commit seq or later (it has applied
+// at least one barrier), or the view failed (its error), or ctx is done.
 func (v *View) Wait(ctx context.Context, seq uint64) error {
+	return v.wait(ctx, func() bool { return v.started && v.frontier >= seq })
+}
+
+// WaitRound is Wait for the barrier of round round: once it returns, no
+// barrier up to that round is left in the view's dataflow.
+func (v *View) WaitRound(ctx context.Context, round uint64) error {
+	return v.wait(ctx, func() bool { return v.started && v.round >= round })
+}
+
+// wait waits until done holds, under mu.
+func (v *View) wait(ctx context.Context, done func() bool) error {
 	for {
 		v.mu.RLock()
-		f, adv, failed := v.frontier, v.advanced, v.failed
+		ok, adv, failed := done(), v.advanced, v.failed
 		v.mu.RUnlock()
 		if failed != nil {
 			return failed
 		}
-		if f >= seq {
+		if ok {
 			return nil
 		}
 		select {
@@ -172,24 +184,18 @@ func (v *View) apply(b *vector.Batch, ids []int32) error {
 // compact renumbers the rows dropping those that left, once they are most
 // of the table. The caller holds mu and has no dirty rows pending.
 func (v *View) compact() {
-	if n := v.rows.len(); n < 1024 || v.live*2 > n {
+	if !worthCompacting(v.rows.len(), v.live) {
 		return
 	}
 	keep := make([]int32, 0, v.live)
+	count := make([]int64, 0, v.live)
 	for g, c := range v.count {
 		if c > 0 {
 			keep = append(keep, int32(g))
+			count = append(count, c)
 		}
 	}
-	cols := vector.TakeColumns(v.rows.keyColumns(0, v.rows.len()), keep)
-	rows := newGroupTable(v.types)
-	ids := make([]int32, len(keep))
-	rows.insert(cols, len(keep), ids)
-	count := make([]int64, len(keep))
-	for k, g := range keep {
-		count[ids[k]] = v.count[g]
-	}
-	v.rows, v.count = rows, count
+	v.rows, v.count = compactTable(v.rows, keep), count
 }
 
 // growTo extends s with zeros to length n.
@@ -206,17 +212,18 @@ func growTo[T any](s []T, n int) []T {
 // State: the view's rows (see View); checkpoints write each row changed
 // since the last one, keyed by its hash and encoding, with its count.
 type viewSink struct {
-	v       *View
-	pending []*vector.Batch
-	ids     []int32
-	buf     []byte
+	v        *View
+	pending  []*vector.Batch
+	ids      []int32
+	buf      []byte
+	restored restoredRows
 }
 
 // NewViewNode returns the sink node that keeps the output of in in v.
 func NewViewNode(in *Node, v *View) *Node {
 	n := NewNode("Materialize", in.Types(), in)
 	n.State = "every row of the view with its multiplicity; grows with the view"
-	n.New = func() (Incremental, error) { return &viewSink{v: v}, nil }
+	n.New = func() (Incremental, error) { return &viewSink{v: v, restored: restoredRows{types: v.types}}, nil }
 	return n
 }
 
@@ -225,24 +232,43 @@ func (s *viewSink) Push(_ int, b *vector.Batch, _ Emit) error {
 	return nil
 }
 
-func (s *viewSink) Flush(Emit) error { return nil }
-
-// Barrier applies the pending changes and publishes them.
-func (s *viewSink) Barrier(b *Barrier) error {
+// Flush applies the changes of the barrier to the view (before Checkpoint
+// writes them); Barrier then publishes them.
+func (s *viewSink) Flush(Emit) error {
 	v := s.v
 	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.failed != nil {
+		return v.failed
+	}
+	if r := s.restored.take(); r != nil {
+		if err := s.applyRestored(r); err != nil {
+			return err
+		}
+	}
 	for _, c := range s.pending {
 		if cap(s.ids) < c.Len {
 			s.ids = make([]int32, c.Len)
 		}
 		if err := v.apply(c, s.ids[:c.Len]); err != nil {
-			v.mu.Unlock()
 			return err
 		}
 	}
-	if b.Seq > v.frontier {
-		v.frontier = b.Seq
+	return nil
+}
+
+// Barrier advances the view's frontier and hands the barrier's changes to
+// the subscribers.
+func (s *viewSink) Barrier(b *Barrier) error {
+	v := s.v
+	v.mu.Lock()
+	if v.failed != nil {
+		v.mu.Unlock()
+		return v.failed
 	}
+	v.frontier = max(v.frontier, b.Seq)
+	v.round = max(v.round, b.Round)
+	v.started = true
 	if len(v.dirty) == 0 {
 		v.compact()
 	}
@@ -269,13 +295,7 @@ func (s *viewSink) Checkpoint(w StateWriter) error {
 	for g := range v.dirty {
 		key := binary.BigEndian.AppendUint64(s.buf[:0], v.rows.hashes[g])
 		key = vector.AppendRow(key, v.rows.keyColumns(int(g), int(g)+1), v.types, 0)
-		var err error
-		if c := v.count[g]; c > 0 {
-			err = w.Put(key, binary.BigEndian.AppendUint64(nil, uint64(c)))
-		} else {
-			err = w.Delete(key)
-		}
-		if err != nil {
+		if err := putCount(w, key, v.count[g]); err != nil {
 			return err
 		}
 	}
@@ -285,23 +305,13 @@ func (s *viewSink) Checkpoint(w StateWriter) error {
 }
 
 func (s *viewSink) Restore(key, value []byte) error {
-	if len(value) != 8 {
-		return fmt.Errorf("operators: corrupt view row count")
-	}
-	row := make([]vector.Datum, len(s.v.types))
-	if _, err := vector.DecodeRow(key[8:], s.v.types, row); err != nil {
-		return err
-	}
-	cols := make([]arrow.Array, len(row))
-	for c, d := range row {
-		cols[c] = vector.ArrayOf(s.v.types[c], d)
-	}
-	b := vector.NewBatch(cols, 1)
-	b.Weights = []int64{int64(binary.BigEndian.Uint64(value))}
-	v := s.v
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	err := v.apply(b, make([]int32, 1))
-	clear(v.dirty)
+	return s.restored.add(key[8:], value)
+}
+
+// applyRestored adds the restored rows to the view, as already
+// checkpointed; the caller holds mu.
+func (s *viewSink) applyRestored(b *vector.Batch) error {
+	err := s.v.apply(b, make([]int32, b.Len))
+	clear(s.v.dirty)
 	return err
 }
