@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -72,13 +73,50 @@ var viewQueries = []struct{ name, query string }{
 	{"mv_plain_view", "SELECT k, n FROM v_counts WHERE n > 0"},
 }
 
-// TestViewsDifferential creates a materialized view per operator, applies
-// random inserts, updates and deletes with restarts between them, and after
-// every step checks each view against its query run by the batch engine.
+// TestViewsDifferential creates a materialized view per operator and
+// random views over tables and views, applies random inserts, updates and
+// deletes with restarts between them, and after every step checks each
+// view against its query run by the batch engine. RUNNEL_SOAK (a duration)
+// makes it go on with new seeds for that long (make soak).
 func TestViewsDifferential(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3} {
+	seeds := []uint64{1, 2, 3}
+	var deadline time.Time
+	if d, err := time.ParseDuration(os.Getenv("RUNNEL_SOAK")); err == nil {
+		deadline = time.Now().Add(d)
+	}
+	for i := 0; i < len(seeds) || time.Now().Before(deadline); i++ {
+		seed := uint64(i + 1)
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) { differential(t, seed, 60) })
 	}
+}
+
+// randomView returns the defining query of a view over one or two of
+// sources (FROM items with columns k and v, of any numeric types), with
+// columns k and v itself: a random operator over random parameters.
+func randomView(rng *rand.Rand, sources []string) string {
+	a := sources[rng.IntN(len(sources))]
+	b := sources[rng.IntN(len(sources))]
+	m := 2 + rng.IntN(5)
+	switch rng.IntN(9) {
+	case 0:
+		return fmt.Sprintf("SELECT a.k, a.v FROM %s a WHERE a.v %% %d <> %d", a, m, rng.IntN(m))
+	case 1:
+		return fmt.Sprintf("SELECT a.k %% %d AS k, a.v + a.k AS v FROM %s a", m, a)
+	case 2:
+		agg := []string{"count(*)", "sum(a.v)", "min(a.v)", "max(a.v)", "count(DISTINCT a.v)"}[rng.IntN(5)]
+		return fmt.Sprintf("SELECT a.k %% %d AS k, %s AS v FROM %s a GROUP BY a.k %% %d", m, agg, a, m)
+	case 3:
+		return fmt.Sprintf("SELECT a.k, max(a.v) AS v FROM %s a GROUP BY a.k HAVING count(*) > 1", a)
+	case 4:
+		return fmt.Sprintf("SELECT DISTINCT a.k, a.v %% %d AS v FROM %s a", m, a)
+	case 5:
+		return fmt.Sprintf("SELECT a.k, a.v + coalesce(b.v, 0) AS v FROM %s a LEFT JOIN %s b ON a.k = b.k", a, b)
+	case 6:
+		return fmt.Sprintf("SELECT a.k, a.v FROM %s a ORDER BY a.v DESC, a.k LIMIT %d", a, 1+rng.IntN(6))
+	case 7:
+		return fmt.Sprintf("SELECT a.k, a.v FROM %s a UNION ALL SELECT b.k, b.v FROM %s b", a, b)
+	}
+	return fmt.Sprintf("SELECT a.k, a.v FROM %s a WHERE a.k IN (SELECT b.k FROM %s b)", a, b)
 }
 
 func differential(t *testing.T, seed uint64, steps int) {
@@ -115,12 +153,19 @@ func differential(t *testing.T, seed uint64, steps int) {
 	for range 5 {
 		insert()
 	}
-	for _, v := range viewQueries {
+	views := append([]struct{ name, query string }(nil), viewQueries...)
+	sources := []string{"t1", "(SELECT k, w AS v FROM t2)"}
+	for i := range 6 {
+		name := fmt.Sprintf("rv%d", i)
+		views = append(views, struct{ name, query string }{name, randomView(rng, sources)})
+		sources = append(sources, name)
+	}
+	for _, v := range views {
 		run(t, s, fmt.Sprintf("CREATE MATERIALIZED VIEW %s AS %s", v.name, v.query))
 	}
 	check := func(step int) {
 		t.Helper()
-		for _, v := range viewQueries {
+		for _, v := range views {
 			got := rowsOf(t, s, "SELECT * FROM "+v.name)
 			want := rowsOf(t, s, v.query)
 			if !slices.Equal(got, want) {
@@ -130,7 +175,8 @@ func differential(t *testing.T, seed uint64, steps int) {
 	}
 	check(0)
 	for step := 1; step <= steps; step++ {
-		switch op := rng.IntN(10); {
+		op := rng.IntN(10)
+		switch {
 		case op < 4:
 			insert()
 		case op < 6:
