@@ -20,31 +20,62 @@ import (
 // killed and restarted, share.
 type fixture struct{ bin, dir, addr string }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	return &fixture{bin: buildBinary(t), dir: t.TempDir(), addr: freeAddr(t)}
 }
 
-// start runs a runnel process on the fixture's data directory.
-func (f *fixture) start(t *testing.T) *process { return start(t, f.bin, f.dir, f.addr) }
+// start runs a runnel process on the fixture's data directory; flags are
+// added to (and override) those of start.
+func (f *fixture) start(t testing.TB, flags ...string) *process {
+	return start(t, f.bin, f.dir, f.addr, flags...)
+}
 
-// buildBinary builds the runnel binary for a crash test.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "runnel")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// The runnel binary is built once for the package's tests, into binDir,
+// which TestMain removes.
+var (
+	buildOnce sync.Once
+	binDir    string
+	binPath   string
+	buildErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// buildBinary returns the runnel binary for crash tests, built on first use.
+func buildBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if binDir, buildErr = os.MkdirTemp("", "runnel-crash-"); buildErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "runnel")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
 }
 
 // process is a runnel process under test.
 type process struct {
 	cmd  *exec.Cmd
 	addr string
+	// startup is the time from starting the process until it accepted a
+	// connection (to within 5ms).
+	startup time.Duration
+	exited  chan struct{} // closed once the process has ended
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -54,37 +85,61 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// start runs `runnel serve` on dir and waits until it accepts connections.
-func start(t *testing.T, bin, dir, addr string) *process {
+// start runs `runnel serve` on dir, with flags added, and waits until it
+// accepts connections. The process is killed when the test ends, if it is
+// still running.
+func start(t testing.TB, bin, dir, addr string, flags ...string) *process {
 	t.Helper()
-	cmd := exec.Command(bin, "serve", "--listen", addr, "--data", dir, "--log-level", "warn")
+	args := append([]string{"serve", "--listen", addr, "--data", dir, "--log-level", "warn"}, flags...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	began := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &process{cmd: cmd, addr: addr}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
+	s := &process{cmd: cmd, addr: addr, exited: make(chan struct{})}
+	go func() {
+		cmd.Wait() //nolint:errcheck // ProcessState says how it ended
+		close(s.exited)
+	}()
+	t.Cleanup(s.kill)
+	for time.Since(began) < 20*time.Second {
 		if c, err := net.Dial("tcp", addr); err == nil {
+			s.startup = time.Since(began)
 			c.Close()
 			return s
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-s.exited:
+			t.Fatalf("runnel exited while starting: %v", cmd.ProcessState)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cmd.Process.Signal(syscall.SIGQUIT) //nolint:errcheck // it prints its goroutines to stderr
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
 	}
 	s.kill()
-	t.Fatalf("runnel did not start listening on %s", addr)
+	t.Fatalf("runnel did not start listening on %s (its goroutines are above)", addr)
 	return nil
 }
 
-// kill ends the process with SIGKILL, as a crash would.
+// kill ends the process with SIGKILL, as a crash would, and waits for it
+// to end; it may be called again.
 func (s *process) kill() {
 	s.cmd.Process.Signal(syscall.SIGKILL) //nolint:errcheck // it may be gone already
-	s.cmd.Wait()                          //nolint:errcheck // killed on purpose
+	<-s.exited
 }
 
-func (s *process) connect(t *testing.T) *pgx.Conn {
+// url is the connection string of the process.
+func (s *process) url() string {
+	return fmt.Sprintf("postgres://runnel@%s/runnel?sslmode=disable", s.addr)
+}
+
+func (s *process) connect(t testing.TB) *pgx.Conn {
 	t.Helper()
-	conn, err := pgx.Connect(context.Background(), fmt.Sprintf("postgres://runnel@%s/runnel?sslmode=disable", s.addr))
+	conn, err := pgx.Connect(context.Background(), s.url())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +175,7 @@ func TestCrashLosesNoAcknowledgedWrite(t *testing.T) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				c, err := pgx.Connect(ctx, fmt.Sprintf("postgres://runnel@%s/runnel?sslmode=disable", srv.addr))
+				c, err := pgx.Connect(ctx, srv.url())
 				if err != nil {
 					return
 				}
