@@ -22,6 +22,9 @@ type binder struct {
 	// what names the clause for error messages ("WHERE", "JOIN/ON", …)
 	// where aggregates are not allowed; "" allows them (select list).
 	what string
+	// windows maps the text of a window call computed below to its column
+	// (see windows).
+	windows map[string]int
 }
 
 func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
@@ -364,7 +367,7 @@ func (b *binder) function(e *tree.FuncExpr) (vector.Expr, error) {
 		return nil, vector.Errorf(vector.CodeGroupingError, "aggregate function calls cannot be nested")
 	}
 	if e.WindowDef != nil {
-		return nil, unsupported("window functions")
+		return b.window(e)
 	}
 	if name == "generate_series" {
 		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "set-returning functions are supported only in FROM: write FROM generate_series(…)")

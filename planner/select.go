@@ -30,7 +30,7 @@ func (p *Planner) selectStmt(s *tree.Select, outer *scope) (*rel, error) {
 		return nil, unsupported("SELECT … FOR UPDATE/SHARE")
 	}
 	if body, ok := s.Select.(*tree.SelectClause); ok {
-		return p.selectClause(body, s.OrderBy, s.Limit, outer)
+		return p.selectClause(body, s.OrderBy, s.Limit, outer, nil)
 	}
 	r, err := p.selectBody(s.Select, outer)
 	if err != nil {
@@ -44,7 +44,7 @@ func (p *Planner) selectStmt(s *tree.Select, outer *scope) (*rel, error) {
 func (p *Planner) selectBody(s tree.SelectStatement, outer *scope) (*rel, error) {
 	switch s := s.(type) {
 	case *tree.SelectClause:
-		return p.selectClause(s, nil, nil, outer)
+		return p.selectClause(s, nil, nil, outer, nil)
 	case *tree.ParenSelect:
 		return p.selectStmt(s.Select, outer)
 	case *tree.UnionClause:
@@ -55,11 +55,14 @@ func (p *Planner) selectBody(s tree.SelectStatement, outer *scope) (*rel, error)
 	return nil, unsupported("%T", s)
 }
 
-// selectClause plans SELECT … FROM … WHERE … GROUP BY … HAVING with its
-// ORDER BY and LIMIT.
-func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit *tree.Limit, outer *scope) (*rel, error) {
-	if len(sc.Window) > 0 {
-		return nil, unsupported("WINDOW clauses")
+// selectClause plans SELECT … FROM … WHERE … GROUP BY … HAVING, its window
+// calls, and its ORDER BY and LIMIT. bound, when not nil, is what the
+// enclosing query keeps of the rank the select list computes (see
+// fromWhereRanked).
+func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit *tree.Limit, outer *scope, bound *rankBound) (*rel, error) {
+	calls, err := windowCalls(sc, order)
+	if err != nil {
+		return nil, err
 	}
 	keepUnknown := p.keepUnknown
 	p.keepUnknown = false
@@ -67,7 +70,7 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 	if sc.Where != nil {
 		where = splitAnd(sc.Where.Expr)
 	}
-	r, where, err := p.fromWhere(sc.From, where, outer)
+	r, where, err := p.fromWhereRanked(sc.From, where, outer)
 	if err != nil {
 		return nil, err
 	}
@@ -82,9 +85,9 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 		}
 	}
 	b := &binder{p: p, sc: r.sc}
-	if needsGrouping(sc, order) {
+	if aggOrder := withWindowTerms(order, calls); needsGrouping(sc, aggOrder) {
 		var g *grouping
-		if r, g, err = p.aggregate(r, sc, order); err != nil {
+		if r, g, err = p.aggregate(r, sc, aggOrder); err != nil {
 			return nil, err
 		}
 		b = &binder{p: p, sc: r.sc, grouped: g}
@@ -98,6 +101,9 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 				return nil, err
 			}
 		}
+	}
+	if r, b, err = p.windows(r, b, calls, bound); err != nil {
+		return nil, err
 	}
 	out, err := p.selectList(r, b, sc.Exprs, keepUnknown)
 	if err != nil {
@@ -243,16 +249,7 @@ func (p *Planner) sortKeys(s *selected, b *binder, order tree.OrderBy, hiddenOK 
 		if err != nil {
 			return nil, err
 		}
-		k := operators.SortKey{Col: col, Desc: o.Direction == tree.Descending}
-		switch o.NullsOrder {
-		case tree.NullsFirst:
-			k.NullsFirst = true
-		case tree.NullsLast:
-			k.NullsFirst = false
-		default:
-			k.NullsFirst = k.Desc
-		}
-		keys = append(keys, k)
+		keys = append(keys, sortKey(col, o))
 	}
 	return keys, nil
 }
