@@ -43,3 +43,8 @@ bench:
 
 clean:
 	rm -rf bin
+
+## bench-views: the materialized view benchmarks (views_bench_test.go), 3 runs each
+.PHONY: bench-views
+bench-views:
+	$(GO) test -run '^$$' -bench '^BenchmarkView' -count 3 -timeout 60m .
