@@ -109,3 +109,19 @@ func TakeColumns(cols []arrow.Array, idx []int32) []arrow.Array {
 	}
 	return out
 }
+
+// TakeRows returns the rows idx of b, weights included: b itself when idx
+// is every row in order.
+func TakeRows(b *Batch, idx []int32) *Batch {
+	if len(idx) == b.Len {
+		return b
+	}
+	out := NewBatch(TakeColumns(b.Cols, idx), len(idx))
+	if b.Weights != nil {
+		out.Weights = make([]int64, len(idx))
+		for k, i := range idx {
+			out.Weights[k] = b.Weights[i]
+		}
+	}
+	return out
+}
