@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/runnel
 FUZZTIME  ?= 10s
 
-.PHONY: run build test vet unit race fuzz bench clean
+.PHONY: run build test vet unit race fuzz bench soak clean
 
 ## run: build and start the server on 127.0.0.1:6877 with data in ./runnel-data
 run: build
@@ -40,6 +40,11 @@ fuzz:
 ## bench: the benchmarks of the engine (go test -bench), 5 runs each for benchstat
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./vector ./operators ./storage .
+
+## soak: the randomized view differential test with new seeds for SOAK (e.g. make soak SOAK=30m)
+SOAK ?= 10m
+soak:
+	RUNNEL_SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -run '^TestViewsDifferential$$' .
 
 clean:
 	rm -rf bin

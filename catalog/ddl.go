@@ -76,6 +76,25 @@ func describe(o *object) string {
 	return o.rec.Name
 }
 
+// checkNew checks a new relation t: its schema exists (3F000), its
+// columns have distinct names (42701). It returns the schema, and the
+// relation of that name when there is one.
+func (s *state) checkNew(t Table) (*Schema, *Table, error) {
+	sc, ok := s.schemas[t.Schema]
+	if !ok {
+		return nil, nil, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
+	}
+	if old, ok := s.tables[qname{t.Schema, t.Name}]; ok {
+		return sc, old, nil
+	}
+	for i, col := range t.Columns {
+		if slices.ContainsFunc(t.Columns[:i], func(o Column) bool { return o.Name == col.Name }) {
+			return nil, nil, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
+		}
+	}
+	return sc, nil, nil
+}
+
 // CreateTable creates t (its ID is assigned; PrimaryKeyName defaults to
 // "<name>_pkey") and its storage. When a relation of that name exists it
 // returns it and false with ifNotExists, else 42P07. It fails with 3F000
@@ -84,20 +103,12 @@ func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.s.Load()
-	sc, ok := s.schemas[t.Schema]
-	if !ok {
-		return nil, false, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
-	}
-	if old, ok := s.tables[qname{t.Schema, t.Name}]; ok {
-		if ifNotExists {
-			return old, false, nil
+	sc, old, err := s.checkNew(t)
+	if err != nil || old != nil {
+		if old != nil && !ifNotExists {
+			err = vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
 		}
-		return nil, false, vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
-	}
-	for i, col := range t.Columns {
-		if slices.ContainsFunc(t.Columns[:i], func(o Column) bool { return o.Name == col.Name }) {
-			return nil, false, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
-		}
+		return old, false, err
 	}
 	nt := t
 	nt.ID = s.nextOID
@@ -123,20 +134,12 @@ func (c *Catalog) CreateView(t Table, deps []uint32, ifNotExists bool) (*Table, 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.s.Load()
-	sc, ok := s.schemas[t.Schema]
-	if !ok {
-		return nil, false, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
-	}
-	if old, ok := s.tables[qname{t.Schema, t.Name}]; ok {
-		if ifNotExists {
-			return old, false, nil
+	sc, old, err := s.checkNew(t)
+	if err != nil || old != nil {
+		if old != nil && !ifNotExists {
+			err = vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
 		}
-		return nil, false, vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
-	}
-	for i, col := range t.Columns {
-		if slices.ContainsFunc(t.Columns[:i], func(o Column) bool { return o.Name == col.Name }) {
-			return nil, false, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
-		}
+		return old, false, err
 	}
 	nt := t
 	nt.ID = s.nextOID

@@ -395,10 +395,7 @@ func (s *stateBuffer) key(k []byte) []byte {
 }
 
 func (s *stateBuffer) Put(k, v []byte) error {
-	if v == nil {
-		v = []byte{}
-	}
-	s.entries = append(s.entries, StateEntry{Key: s.key(k), Value: v})
+	s.entries = append(s.entries, StateEntry{Key: s.key(k), Value: append([]byte{}, v...)})
 	return nil
 }
 

@@ -56,8 +56,8 @@ type Stateful interface {
 }
 
 // StateWriter receives an operator instance's changed state entries. Keys
-// are private to the node; the writer may keep key and value after the
-// call, so the caller must not modify them.
+// are private to the node. The writer copies key and value: the caller may
+// reuse them after the call.
 type StateWriter interface {
 	Put(key, value []byte) error
 	Delete(key []byte) error
@@ -126,14 +126,6 @@ func newChangeBuilder(types []vector.Type) *changeBuilder {
 
 // len is the number of rows added since the last flush.
 func (c *changeBuilder) len() int { return len(c.weights) }
-
-// add appends row i of cols with weight w (w != 0).
-func (c *changeBuilder) add(cols []arrow.Array, i int, w int64) {
-	for k, b := range c.builders {
-		b.AppendFrom(cols[k], i)
-	}
-	c.weight(w)
-}
 
 // addDatums appends a row of values with weight w (w != 0).
 func (c *changeBuilder) addDatums(row []vector.Datum, w int64) {

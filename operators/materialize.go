@@ -292,9 +292,14 @@ func (s *viewSink) Checkpoint(w StateWriter) error {
 	v := s.v
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	dirty := make([]int32, 0, len(v.dirty))
 	for g := range v.dirty {
+		dirty = append(dirty, g)
+	}
+	cols := v.rows.keyColumnsOf(dirty)
+	for i, g := range dirty {
 		key := binary.BigEndian.AppendUint64(s.buf[:0], v.rows.hashes[g])
-		key = vector.AppendRow(key, v.rows.keyColumns(int(g), int(g)+1), v.types, 0)
+		key = vector.AppendRow(key, cols, v.types, i)
 		if err := putCount(w, key, v.count[g]); err != nil {
 			return err
 		}

@@ -78,18 +78,25 @@ func TestColumns(t *testing.T) {
 		{"SELECT a / 2, a % 2, -a, a::float8 / 3, c / 3 FROM pt",
 			"?column?|integer ?column?|integer ?column?|integer ?column?|double precision ?column?|numeric"},
 	} {
-		q, err := plan(t, tc.sql)
-		if err != nil {
-			t.Errorf("%s: %v", tc.sql, err)
-			continue
-		}
-		var got []string
-		for _, c := range q.Columns {
-			got = append(got, c.Name+"|"+c.Type.String())
-		}
-		if g := strings.Join(got, " "); g != tc.want {
-			t.Errorf("%s:\n got %s\nwant %s", tc.sql, g, tc.want)
-		}
+		checkColumns(t, tc.sql, tc.want)
+	}
+}
+
+// checkColumns plans sql and compares its result columns, rendered as
+// "name|type" separated by spaces, with want.
+func checkColumns(t *testing.T, sql, want string) {
+	t.Helper()
+	q, err := plan(t, sql)
+	if err != nil {
+		t.Errorf("%s: %v", sql, err)
+		return
+	}
+	var got []string
+	for _, c := range q.Columns {
+		got = append(got, c.Name+"|"+c.Type.String())
+	}
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("%s:\n got %s\nwant %s", sql, g, want)
 	}
 }
 

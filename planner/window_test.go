@@ -29,18 +29,7 @@ func TestWindowColumns(t *testing.T) {
 		{"SELECT pu.*, dense_rank() OVER (PARTITION BY f) AS d FROM pu ORDER BY rank() OVER (ORDER BY a)",
 			"a|integer f|boolean d|bigint"},
 	} {
-		q, err := plan(t, tc.sql)
-		if err != nil {
-			t.Errorf("%s: %v", tc.sql, err)
-			continue
-		}
-		var got []string
-		for _, c := range q.Columns {
-			got = append(got, c.Name+"|"+c.Type.String())
-		}
-		if g := strings.Join(got, " "); g != tc.want {
-			t.Errorf("%s:\n got %s\nwant %s", tc.sql, g, tc.want)
-		}
+		checkColumns(t, tc.sql, tc.want)
 	}
 }
 
