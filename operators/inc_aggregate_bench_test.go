@@ -48,9 +48,7 @@ func BenchmarkIncrementalAggregate(b *testing.B) {
 	b.ResetTimer()
 	for iter := range b.N {
 		b.StopTimer()
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
+		before := heapAfterGC()
 		b.StartTimer()
 		op, _ := node.New()
 		for i, batch := range batches {
@@ -65,9 +63,7 @@ func BenchmarkIncrementalAggregate(b *testing.B) {
 		}
 		if iter == 0 {
 			b.StopTimer()
-			runtime.GC()
-			runtime.ReadMemStats(&after)
-			bytesPerGroup = float64(after.HeapAlloc-before.HeapAlloc) / groups
+			bytesPerGroup = float64(heapAfterGC()-before) / groups
 			runtime.KeepAlive(op)
 			b.StartTimer()
 		}

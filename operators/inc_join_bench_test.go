@@ -25,6 +25,7 @@ func BenchmarkIncrementalJoin(b *testing.B) {
 	emit := func(b *vector.Batch) error { out += b.Len; return nil }
 	// vals[side][k] is the value of key k's row on side.
 	var vals [2][]int64
+	before := heapAfterGC()
 	for side := range vals {
 		vals[side] = make([]int64, keys)
 		for from := 0; from < keys; from += BatchSize {
@@ -41,6 +42,7 @@ func BenchmarkIncrementalJoin(b *testing.B) {
 	if err := op.Flush(emit); err != nil {
 		b.Fatal(err)
 	}
+	bytesPerRow := float64(heapAfterGC()-before-uint64(2*keys*8)) / (2 * keys)
 	rng := rand.New(rand.NewPCG(1, 2))
 	ks, vs, ws := make([]int64, 2*updates), make([]int64, 2*updates), make([]int64, 2*updates)
 	for i := range ws {
@@ -65,6 +67,7 @@ func BenchmarkIncrementalJoin(b *testing.B) {
 		rows += len(ks)
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(bytesPerRow, "bytes/row")
 }
 
 // int64Columns builds int8 columns of the given values.

@@ -2,6 +2,7 @@ package operators
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -152,4 +153,13 @@ func restoreInto(t *testing.T, n *Node, m memState) *incHarness {
 		}
 	}
 	return h
+}
+
+// heapAfterGC is the heap in use after a collection: the difference of two
+// readings is what the code between them keeps.
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }
