@@ -76,23 +76,29 @@ func describe(o *object) string {
 	return o.rec.Name
 }
 
-// checkNew checks a new relation t: its schema exists (3F000), its
-// columns have distinct names (42701). It returns the schema, and the
-// relation of that name when there is one.
-func (s *state) checkNew(t Table) (*Schema, *Table, error) {
+// newRelation checks a new relation t: its schema exists (3F000), its
+// columns have distinct names (42701), no relation has its name (42P07,
+// unless ifNotExists: then it returns that relation). It returns the
+// schema and a copy of t with the next OID.
+func (s *state) newRelation(t Table, ifNotExists bool) (*Schema, Table, *Table, error) {
 	sc, ok := s.schemas[t.Schema]
 	if !ok {
-		return nil, nil, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
+		return nil, t, nil, vector.Errorf(vector.CodeUndefinedSchema, "schema \"%s\" does not exist", t.Schema)
 	}
 	if old, ok := s.tables[qname{t.Schema, t.Name}]; ok {
-		return sc, old, nil
+		if ifNotExists {
+			return sc, t, old, nil
+		}
+		return nil, t, nil, vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
 	}
 	for i, col := range t.Columns {
 		if slices.ContainsFunc(t.Columns[:i], func(o Column) bool { return o.Name == col.Name }) {
-			return nil, nil, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
+			return nil, t, nil, vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" specified more than once", col.Name)
 		}
 	}
-	return sc, nil, nil
+	t.ID = s.nextOID
+	t.Columns = slices.Clone(t.Columns)
+	return sc, t, nil, nil
 }
 
 // CreateTable creates t (its ID is assigned; PrimaryKeyName defaults to
@@ -102,18 +108,11 @@ func (s *state) checkNew(t Table) (*Schema, *Table, error) {
 func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := c.s.Load()
-	sc, old, err := s.checkNew(t)
+	sc, nt, old, err := c.s.Load().newRelation(t, ifNotExists)
 	if err != nil || old != nil {
-		if old != nil && !ifNotExists {
-			err = vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
-		}
 		return old, false, err
 	}
-	nt := t
-	nt.ID = s.nextOID
 	nt.Kind = KindTable
-	nt.Columns = slices.Clone(t.Columns)
 	nt.PrimaryKey = slices.Clone(t.PrimaryKey)
 	if len(nt.PrimaryKey) > 0 && nt.PrimaryKeyName == "" {
 		nt.PrimaryKeyName = nt.Name + "_pkey"
@@ -133,17 +132,10 @@ func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
 func (c *Catalog) CreateView(t Table, deps []uint32, ifNotExists bool) (*Table, bool, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	s := c.s.Load()
-	sc, old, err := s.checkNew(t)
+	sc, nt, old, err := c.s.Load().newRelation(t, ifNotExists)
 	if err != nil || old != nil {
-		if old != nil && !ifNotExists {
-			err = vector.Errorf(vector.CodeDuplicateTable, "relation \"%s\" already exists", t.Name)
-		}
 		return old, false, err
 	}
-	nt := t
-	nt.ID = s.nextOID
-	nt.Columns = slices.Clone(t.Columns)
 	return &nt, true, c.put(&object{rec: tableRecordOf(&nt, sc.ID, deps...), table: &nt})
 }
 
