@@ -160,11 +160,7 @@ func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
 			line += " " + n.Detail
 		}
 		if n.Keyed() {
-			var keys []string
-			for _, k := range n.Keys {
-				keys = append(keys, keyList(k))
-			}
-			line += fmt.Sprintf(" [%d partitions by %s]", s.db.streams.partitions, strings.Join(keys, " / "))
+			line += fmt.Sprintf(" [%d partitions by %s]", s.db.streams.partitions, n.KeyText())
 		}
 		if n.State != "" {
 			line += " (state: " + n.State + ")"
@@ -176,14 +172,6 @@ func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
 	}
 	walk(operators.NewViewNode(plan.Root, operators.NewView(plan.Root.Types())), 0)
 	return textRows([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
-}
-
-func keyList(cols []int) string {
-	parts := make([]string, len(cols))
-	for i, c := range cols {
-		parts[i] = fmt.Sprintf("$%d", c)
-	}
-	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // command is a statement of runnel's own, which the SQL grammar lacks.

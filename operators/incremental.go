@@ -3,6 +3,7 @@ package operators
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
@@ -94,6 +95,16 @@ func (n *Node) Types() []vector.Type { return n.types }
 // Keyed reports whether the node runs as several instances behind a hash
 // exchange.
 func (n *Node) Keyed() bool { return n.Keys != nil }
+
+// KeyText renders, for EXPLAIN, the columns of each input that route rows
+// to the node's instances: "($0) / ($1, $2)".
+func (n *Node) KeyText() string {
+	parts := make([]string, len(n.Keys))
+	for i, k := range n.Keys {
+		parts[i] = "(" + keyNames(k) + ")"
+	}
+	return strings.Join(parts, " / ")
+}
 
 // errContinuous is what a continuous node returns when run as a bounded
 // operator (it is an Operator only so that planners can hold either).
