@@ -117,10 +117,13 @@ func startStreams(db *DB, interval time.Duration, partitions int) (*streams, err
 			return nil, fmt.Errorf("runnel: materialized view %s: %w", t.Name, err)
 		}
 	}
+	// Replay only the logs of tables some view reads.
 	var tables []uint64
-	for _, t := range db.catalog.Tables() {
-		if t.Kind == catalog.KindTable {
-			tables = append(tables, uint64(t.ID))
+	for _, rv := range s.views {
+		for id := range rv.tables {
+			if !slices.Contains(tables, id) {
+				tables = append(tables, id)
+			}
 		}
 	}
 	var replay []storage.Commit

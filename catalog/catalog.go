@@ -233,22 +233,6 @@ func (c *Catalog) drop(o *object) error {
 	return nil
 }
 
-// Dependencies returns the OIDs of the relations that relation id depends
-// on.
-func (c *Catalog) Dependencies(id uint32) []uint32 {
-	o := c.s.Load().objects[id]
-	if o == nil {
-		return nil
-	}
-	var out []uint32
-	for _, d := range o.rec.Deps {
-		if o := c.s.Load().objects[d]; o != nil && o.table != nil {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
 // dependents returns the objects that depend on oid, in OID order.
 func (s *state) dependents(oid uint32) []*object {
 	var out []*object

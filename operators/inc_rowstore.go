@@ -161,26 +161,22 @@ func (s *rowStore) end() {
 }
 
 // alloc returns an unused entry id.
-func (s *rowStore) alloc() int32 {
-	if n := len(s.free); n > 0 {
-		e := s.free[n-1]
-		s.free = s.free[:n-1]
-		return e
-	}
-	s.ents = append(s.ents, rowEntry{})
-	return int32(len(s.ents) - 1)
-}
+func (s *rowStore) alloc() int32 { return putSlot(&s.ents, &s.free, rowEntry{}) }
 
 // addChunk puts c in a free slot and returns the slot.
-func (s *rowStore) addChunk(c rowChunk) int32 {
-	if n := len(s.freeChunks); n > 0 {
-		slot := s.freeChunks[n-1]
-		s.freeChunks = s.freeChunks[:n-1]
-		s.chunks[slot] = c
+func (s *rowStore) addChunk(c rowChunk) int32 { return putSlot(&s.chunks, &s.freeChunks, c) }
+
+// putSlot stores v in a slot of slots listed in free (taking it off the
+// list), or in a new slot at the end, and returns the slot.
+func putSlot[T any](slots *[]T, free *[]int32, v T) int32 {
+	if n := len(*free); n > 0 {
+		slot := (*free)[n-1]
+		*free = (*free)[:n-1]
+		(*slots)[slot] = v
 		return slot
 	}
-	s.chunks = append(s.chunks, c)
-	return int32(len(s.chunks) - 1)
+	*slots = append(*slots, v)
+	return int32(len(*slots) - 1)
 }
 
 // rowEqual reports whether entry e's row equals row i of the bound batch.

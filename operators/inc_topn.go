@@ -260,16 +260,7 @@ func (t *incTopN) update(p int32, r rowRef, w int64) error {
 }
 
 // newEntry stores e in an unused entry and returns it.
-func (t *incTopN) newEntry(e topEntry) int32 {
-	if n := len(t.free); n > 0 {
-		id := t.free[n-1]
-		t.free = t.free[:n-1]
-		t.entries[id] = e
-		return id
-	}
-	t.entries = append(t.entries, e)
-	return int32(len(t.entries) - 1)
-}
+func (t *incTopN) newEntry(e topEntry) int32 { return putSlot(&t.entries, &t.free, e) }
 
 // touch keeps the output of partition p before its first change since the
 // last Flush.
