@@ -39,8 +39,31 @@ type Table struct {
 	// PrimaryKeyName is the primary key constraint's name, "<table>_pkey"
 	// at creation; renaming the table does not change it (as in Postgres).
 	PrimaryKeyName string
-	// Query is the defining SELECT of a view or materialized view.
+	// Query is the defining SELECT of a view, materialized view, pipeline
+	// or sink.
 	Query string
+	// Watermark declares the table's event time (WATERMARK FOR); nil when
+	// it has none.
+	Watermark *Watermark
+	// Options are the WITH (…) options of a relation backed by a connector
+	// (connector, type, path, format …); nil for a stored table.
+	Options map[string]string
+	// EmitOnClose is set on a materialized view, pipeline or sink declared
+	// EMIT ON WINDOW CLOSE: a window's rows appear once it closed.
+	EmitOnClose bool
+	// Target is the OID of the relation a pipeline writes to.
+	Target uint32
+}
+
+// Watermark is a table's event time: the watermark is the largest value of
+// column Column seen so far less Delay (µs).
+type Watermark struct {
+	Column int
+	Delay  int64
+	// IdleTimeout (µs) is how long the table may go without changes before
+	// it stops holding back the watermarks of the queries that join it
+	// with other inputs; 0 means the server's default.
+	IdleTimeout int64
 }
 
 // Kind is what a relation is. Its text is how Postgres names the kind in
@@ -52,6 +75,16 @@ const (
 	KindTable            Kind = "table"
 	KindView             Kind = "view"
 	KindMaterializedView Kind = "materialized view"
+	// KindSource is a table read from a connector (WITH (connector = …,
+	// type = 'source')): it is not stored, only streamed.
+	KindSource Kind = "source"
+	// KindSink is a relation written to a connector: a table created WITH
+	// (connector = …, type = 'sink'), which pipelines write into, or a
+	// CREATE SINK, which also runs its Query.
+	KindSink Kind = "sink"
+	// KindPipeline is CREATE PIPELINE: its Query runs continuously and
+	// writes into the relation Target.
+	KindPipeline Kind = "pipeline"
 )
 
 // Column is a column of a table.
@@ -60,6 +93,10 @@ type Column struct {
 	Type    vector.Type
 	NotNull bool
 	Default string // SQL text of the DEFAULT expression, "" when none
+	// Generated is the SQL text of GENERATED ALWAYS AS (…) STORED: the
+	// column's value is computed from the row's other columns on every
+	// write. "" when the column is not generated.
+	Generated string
 }
 
 // Types returns the column types.

@@ -15,11 +15,12 @@ import (
 )
 
 // Message is what flows on an edge between two operators: a batch of
-// changes, or (in continuous dataflows) a barrier, ordered with the batches
-// around it.
+// changes, or (in continuous dataflows) a barrier or a watermark, ordered
+// with the batches around it.
 type Message struct {
-	Batch   *vector.Batch
-	Barrier *Barrier
+	Batch     *vector.Batch
+	Barrier   *Barrier
+	Watermark *Watermark
 }
 
 // Operator is a node of a dataflow. Run starts the operator's inputs (see
