@@ -86,7 +86,7 @@ func (s *Session) Parse(sql string) ([]*Statement, error) {
 	if c, ok := parseCommand(sql); ok {
 		return []*Statement{{SQL: sql, cmd: c}}, nil
 	}
-	stmts, err := parser.ParseWithInt(sql, types.Int4)
+	stmts, err := parser.ParseWithInt(preparse(sql), types.Int4)
 	if err != nil {
 		return nil, syntaxError(sql, err)
 	}

@@ -121,3 +121,11 @@ func floorTo(t, size, offset int64) int64 {
 	}
 	return t - d
 }
+
+// LateCounter is an operator that drops late changes: changes for windows
+// (or times) its input watermark has already closed. LateRows is the
+// number it dropped since it started (or was restored); the runtime reads
+// it after every Push, to report per dataflow.
+type LateCounter interface {
+	LateRows() int64
+}

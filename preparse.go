@@ -1,0 +1,165 @@
+package runnel
+
+import (
+	"strings"
+)
+
+// The SQL grammar runnel parses with is Postgres' (CockroachDB's parser);
+// what streaming adds to it is rewritten at the token level before parsing
+// into text that grammar accepts. Rewrites keep every token's text and
+// position where they can, so syntax errors still point at the right place.
+
+// preparse applies the rewrites to a statement text.
+func preparse(sql string) string {
+	toks := lex(sql)
+	if len(toks) == 0 {
+		return sql
+	}
+	sql = rewriteWatermarkFor(sql, toks)
+	return sql
+}
+
+// token is a lexical token of SQL text: a word (keyword or identifier,
+// unquoted), a quoted identifier, a string or number literal, or a
+// punctuation character. Comments and white space are not tokens.
+type token struct {
+	text string // as written
+	pos  int    // byte offset in the text
+	kind tokenKind
+}
+
+type tokenKind uint8
+
+const (
+	tokWord tokenKind = iota
+	tokQuoted
+	tokString
+	tokNumber
+	tokPunct
+)
+
+// is reports whether t is the word w (case-insensitively).
+func (t token) is(w string) bool { return t.kind == tokWord && strings.EqualFold(t.text, w) }
+
+// lex splits sql into tokens. It understands '…' strings (with '' and E'…'
+// escapes), "…" identifiers, $tag$…$tag$ strings, -- and /* */ comments;
+// anything it does not understand becomes a one-byte punctuation token.
+func lex(sql string) []token {
+	var out []token
+	i := 0
+	for i < len(sql) {
+		c := sql[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f':
+			i++
+		case c == '-' && i+1 < len(sql) && sql[i+1] == '-':
+			for i < len(sql) && sql[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(sql) && sql[i+1] == '*':
+			depth := 0
+			for i < len(sql) {
+				if strings.HasPrefix(sql[i:], "/*") {
+					depth++
+					i += 2
+				} else if strings.HasPrefix(sql[i:], "*/") {
+					depth--
+					i += 2
+					if depth == 0 {
+						break
+					}
+				} else {
+					i++
+				}
+			}
+		case c == '\'' || (c == 'e' || c == 'E' || c == 'b' || c == 'B' || c == 'x' || c == 'X') && i+1 < len(sql) && sql[i+1] == '\'':
+			start := i
+			escapes := c == 'e' || c == 'E'
+			if c != '\'' {
+				i++
+			}
+			i++
+			for i < len(sql) {
+				if escapes && sql[i] == '\\' {
+					i += 2
+					continue
+				}
+				if sql[i] == '\'' {
+					if i+1 < len(sql) && sql[i+1] == '\'' {
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				i++
+			}
+			out = append(out, token{text: sql[start:min(i, len(sql))], pos: start, kind: tokString})
+		case c == '"':
+			start := i
+			i++
+			for i < len(sql) {
+				if sql[i] == '"' {
+					if i+1 < len(sql) && sql[i+1] == '"' {
+						i += 2
+						continue
+					}
+					i++
+					break
+				}
+				i++
+			}
+			out = append(out, token{text: sql[start:min(i, len(sql))], pos: start, kind: tokQuoted})
+		case c == '$' && dollarTag(sql[i:]) != "":
+			tag := dollarTag(sql[i:])
+			start := i
+			end := strings.Index(sql[i+len(tag):], tag)
+			if end < 0 {
+				i = len(sql)
+			} else {
+				i += len(tag) + end + len(tag)
+			}
+			out = append(out, token{text: sql[start:i], pos: start, kind: tokString})
+		case isWordStart(c):
+			start := i
+			for i < len(sql) && isWordPart(sql[i]) {
+				i++
+			}
+			out = append(out, token{text: sql[start:i], pos: start, kind: tokWord})
+		case c >= '0' && c <= '9' || c == '.' && i+1 < len(sql) && sql[i+1] >= '0' && sql[i+1] <= '9':
+			start := i
+			for i < len(sql) && (isWordPart(sql[i]) || sql[i] == '.') {
+				i++
+			}
+			out = append(out, token{text: sql[start:i], pos: start, kind: tokNumber})
+		default:
+			out = append(out, token{text: sql[i : i+1], pos: i, kind: tokPunct})
+			i++
+		}
+	}
+	return out
+}
+
+// dollarTag returns the $tag$ that s starts with, or "".
+func dollarTag(s string) string {
+	for j := 1; j < len(s); j++ {
+		switch {
+		case s[j] == '$':
+			return s[:j+1]
+		case !isWordPart(s[j]) || j == 1 && s[j] >= '0' && s[j] <= '9':
+			return ""
+		}
+	}
+	return ""
+}
+
+func isWordStart(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
+func isWordPart(c byte) bool { return isWordStart(c) || c >= '0' && c <= '9' || c == '$' }
+
+// splice replaces sql[from:to] with repl.
+func splice(sql string, from, to int, repl string) string {
+	return sql[:from] + repl + sql[to:]
+}
