@@ -15,7 +15,34 @@ func preparse(sql string) string {
 	if len(toks) == 0 {
 		return sql
 	}
-	sql = rewriteWatermarkFor(sql, toks)
+	sql = quoteWindowValues(sql, toks)
+	return rewriteWatermarkFor(sql, lex(sql))
+}
+
+// quoteWindowValues quotes window where it names a window value rather
+// than starting a WINDOW clause (WINDOW w AS (…)): in tumble(…) AS window,
+// GROUP BY window, window.start and window.end (end is reserved too).
+// Replacements go from the end so earlier positions stay right.
+func quoteWindowValues(sql string, toks []token) string {
+	for i := len(toks) - 1; i >= 0; i-- {
+		t := toks[i]
+		if !t.is("window") {
+			continue
+		}
+		next := func(k int) token {
+			if i+k < len(toks) {
+				return toks[i+k]
+			}
+			return token{kind: tokPunct}
+		}
+		if (next(1).kind == tokWord || next(1).kind == tokQuoted) && next(2).is("as") {
+			continue // WINDOW w AS (…)
+		}
+		if next(1).text == "." && next(2).is("end") {
+			sql = splice(sql, next(2).pos, next(2).pos+3, `"end"`)
+		}
+		sql = splice(sql, t.pos, t.pos+len(t.text), `"window"`)
+	}
 	return sql
 }
 

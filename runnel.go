@@ -33,6 +33,11 @@ type Options struct {
 	// Partitions is how many instances each keyed operator of a view runs
 	// (default: the number of CPUs).
 	Partitions int
+	// IdleTimeout is how long a table with event time may go without
+	// changes before it stops holding back the watermark of the queries
+	// that join or union it with other inputs (default 30 s; a table's
+	// idle_timeout option overrides it).
+	IdleTimeout time.Duration
 }
 
 // DB is an open runnel database: one data directory.
@@ -62,13 +67,16 @@ func Open(dir string, opts Options) (*DB, error) {
 	if opts.Partitions <= 0 {
 		opts.Partitions = runtime.NumCPU()
 	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 30 * time.Second
+	}
 	db := &DB{store: st, catalog: cat}
-	if db.streams, err = startStreams(db, opts.CheckpointInterval, opts.Partitions); err != nil {
+	if db.streams, err = startStreams(db, opts); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("runnel: start materialized views: %w", err)
 	}
 	cat.OnDrop = func(t *catalog.Table) {
-		if t.Kind == catalog.KindMaterializedView {
+		if isJob(t) {
 			db.streams.dropView(t.ID)
 		}
 	}

@@ -83,7 +83,10 @@ func (s *Session) Parameters() []Param {
 // fails the whole text, with the error's position set. Empty text (or only
 // comments and semicolons) yields no statements.
 func (s *Session) Parse(sql string) ([]*Statement, error) {
-	if c, ok := parseCommand(sql); ok {
+	if c, ok, err := parseCommand(sql); ok {
+		if err != nil {
+			return nil, err
+		}
 		return []*Statement{{SQL: sql, cmd: c}}, nil
 	}
 	stmts, err := parser.ParseWithInt(preparse(sql), types.Int4)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/runneldb/runnel/catalog"
@@ -29,6 +30,8 @@ type streams struct {
 	store      *storage.Store
 	partitions int
 	interval   time.Duration
+	// idleTimeout is the default idle timeout of tables with event time.
+	idleTimeout time.Duration
 
 	// mu is held while a round of commits is delivered, and while views
 	// start and stop (all DDL holds it), so a view starts exactly after
@@ -47,13 +50,27 @@ type streams struct {
 	done  chan struct{}
 	// writing counts the checkpoints being completed.
 	writing sync.WaitGroup
+	// waiters wait, each for a checkpoint of at least its seq (under mu);
+	// wantCheckpoint asks the feed for one now.
+	waiters        []checkpointWaiter
+	wantCheckpoint atomic.Bool
 }
 
-// runningView is a materialized view's dataflow and contents.
+// checkpointWaiter is a FLUSH waiting for a checkpoint of commit seq.
+type checkpointWaiter struct {
+	seq  uint64
+	done chan struct{}
+}
+
+// runningView is a continuous query's dataflow: a materialized view's and
+// its contents, or a pipeline's or sink's, whose view stays empty (it only
+// tracks progress) and whose output goes to sink.
 type runningView struct {
 	t    *catalog.Table
 	view *operators.View
 	flow *operators.Dataflow
+	sink *operators.Sink // nil for a materialized view
+	in   atomic.Int64    // rows fed to the sources
 	// tables maps a table id to the sources that read it; fed are the
 	// sources the feed delivers barriers to (tables and constants).
 	tables map[uint64][]*operators.Node
@@ -75,8 +92,8 @@ type manifest struct {
 func stateID(oid uint32) []byte { return binary.BigEndian.AppendUint32(nil, oid) }
 
 // startStreams restores every materialized view and starts the feed.
-func startStreams(db *DB, interval time.Duration, partitions int) (*streams, error) {
-	s := &streams{db: db, store: db.store, partitions: partitions, interval: interval,
+func startStreams(db *DB, opts Options) (*streams, error) {
+	s := &streams{db: db, store: db.store, partitions: opts.Partitions, interval: opts.CheckpointInterval, idleTimeout: opts.IdleTimeout,
 		views: map[uint32]*runningView{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	var m manifest
 	data, err := s.store.Manifest()
@@ -96,7 +113,7 @@ func startStreams(db *DB, interval time.Duration, partitions int) (*streams, err
 	// State of views gone or not in the manifest is stale.
 	var mvs []*catalog.Table
 	for _, t := range db.catalog.Tables() {
-		if t.Kind == catalog.KindMaterializedView {
+		if isJob(t) {
 			mvs = append(mvs, t)
 		}
 	}
@@ -114,7 +131,7 @@ func startStreams(db *DB, interval time.Duration, partitions int) (*streams, err
 	last := s.store.LastSeq()
 	for _, t := range mvs { // in OID order: a view after the views it reads
 		if _, err := s.startView(t, restored[t.ID]); err != nil {
-			return nil, fmt.Errorf("runnel: materialized view %s: %w", t.Name, err)
+			return nil, fmt.Errorf("runnel: %s %s: %w", t.Kind, t.Name, err)
 		}
 	}
 	// Replay only the logs of tables some view reads.
@@ -173,6 +190,7 @@ func (s *streams) run() {
 		checkpoint := false
 		select {
 		case <-s.wake:
+			checkpoint = s.wantCheckpoint.Swap(false)
 		case <-tick.C:
 			checkpoint = true
 		case <-s.stop:
@@ -199,6 +217,7 @@ func (s *streams) deliver(checkpoint bool) {
 		for _, ch := range c.Changes {
 			for _, rv := range s.views {
 				for _, src := range rv.tables[ch.Table] {
+					rv.in.Add(int64(ch.Batch.Len))
 					rv.feed(src, operators.Message{Batch: ch.Batch})
 				}
 			}
@@ -267,8 +286,12 @@ func (s *streams) complete(c *operators.Checkpoint, views []uint32) {
 	}
 	data, _ := json.Marshal(m)
 	err := s.store.WriteCheckpoint(entries, data)
+	if err == nil {
+		s.commitSinks(c.Epoch, m.Views)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.checkpointed(c.Seq)
 	if err != nil {
 		// The operators dropped what they wrote: every view is now ahead
 		// of its stored state, so they fail and restart from a backfill.
@@ -291,16 +314,38 @@ func (s *streams) quiesce(ctx context.Context) error {
 	return nil
 }
 
-// plan plans the defining query of view t.
-func (s *streams) plan(t *catalog.Table, sess *Session) (*planner.View, error) {
+// planJob plans the query of continuous query t (its catalog entry, maybe
+// not created yet) as seen by env: the plan, and the relations it reads.
+func (s *streams) planJob(t *catalog.Table, e *env) (*planner.View, []uint32, error) {
 	sel, err := parseSelect(t.Query)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if sess == nil {
-		sess = s.db.systemSession(t.Schema)
+	p := planner.New(e, viewEvalContext(), &vector.ParamTypes{})
+	p.IdleTimeout = s.idleTimeout
+	plan, err := p.View(sel, t.EmitOnClose)
+	if err != nil {
+		return nil, nil, err
 	}
-	return planner.New(&env{s: sess}, viewEvalContext(), &vector.ParamTypes{}).View(sel)
+	return plan, p.Dependencies(), nil
+}
+
+// plan plans the defining query of view t after a restart.
+func (s *streams) plan(t *catalog.Table) (*planner.View, error) {
+	plan, _, err := s.planJob(t, &env{s: s.db.systemSession(t.Schema)})
+	return plan, err
+}
+
+// isJob reports whether t is a continuous query: a materialized view, a
+// pipeline, or a sink with a query (not a sink table).
+func isJob(t *catalog.Table) bool {
+	switch t.Kind {
+	case catalog.KindMaterializedView, catalog.KindPipeline:
+		return true
+	case catalog.KindSink:
+		return t.Query != ""
+	}
+	return false
 }
 
 // viewEvalContext is the context view expressions are evaluated in: UTC,
@@ -314,7 +359,7 @@ func viewEvalContext() *vector.EvalContext {
 // or backfilled from the tables (and the views it reads) as of position.
 // The caller holds mu (or is startStreams).
 func (s *streams) startView(t *catalog.Table, restore bool) (*runningView, error) {
-	plan, err := s.plan(t, nil)
+	plan, err := s.plan(t)
 	if err != nil {
 		return nil, err
 	}
@@ -323,22 +368,38 @@ func (s *streams) startView(t *catalog.Table, restore bool) (*runningView, error
 
 // launch starts the dataflow of plan as view t.
 func (s *streams) launch(t *catalog.Table, plan *planner.View, restore bool) (*runningView, error) {
-	v := operators.NewView(plan.Root.Types())
+	root := plan.Root
+	var sink *operators.Sink
+	if t.Kind != catalog.KindMaterializedView {
+		var err error
+		if sink, err = s.openSink(t, plan); err != nil {
+			return nil, err
+		}
+		root = operators.NewSinkNode(plan.Root, sink)
+	}
+	v := operators.NewView(root.Types())
 	cfg := operators.DataflowConfig{ID: string(stateID(t.ID)), Partitions: s.partitions, StatePrefix: stateID(t.ID)}
 	if restore {
 		cfg.LoadState = s.store.LoadState
 	}
-	flow, err := operators.StartDataflow(operators.NewViewNode(plan.Root, v), cfg)
+	flow, err := operators.StartDataflow(operators.NewViewNode(root, v), cfg)
 	if err != nil {
 		return nil, err
 	}
-	rv := &runningView{t: t, view: v, flow: flow, tables: map[uint64][]*operators.Node{}, queues: map[*operators.Node]*feedQueue{}}
+	if sink != nil && restore {
+		// Epochs checkpointed but not written out before the restart.
+		if err := sink.Commit(s.epoch); err != nil {
+			flow.Stop()
+			return nil, err
+		}
+	}
+	rv := &runningView{t: t, view: v, flow: flow, sink: sink, tables: map[uint64][]*operators.Node{}, queues: map[*operators.Node]*feedQueue{}}
 	for _, src := range flow.Sources() {
 		rv.queues[src] = newFeedQueue(flow, src)
 	}
 	go func() {
 		<-flow.Failed()
-		v.Fail(fmt.Errorf("materialized view \"%s\" failed: %w", t.Name, flow.Err()))
+		v.Fail(fmt.Errorf("%s \"%s\" failed: %w", t.Kind, t.Name, flow.Err()))
 		s.mu.Lock()
 		if s.inflight != nil {
 			s.inflight.Ack(cfg.ID)
@@ -370,6 +431,13 @@ func (s *streams) attach(rv *runningView, restored bool) error {
 		case *catalog.Table:
 			if from.Kind == catalog.KindMaterializedView {
 				if err := s.attachView(rv, src, from, restored); err != nil {
+					return err
+				}
+				continue
+			}
+			if from.Kind == catalog.KindSource {
+				rv.fed = append(rv.fed, src)
+				if err := s.readSource(rv, src, from); err != nil {
 					return err
 				}
 				continue
@@ -466,9 +534,87 @@ func (s *streams) view(ctx context.Context, id uint32, seq uint64) (*operators.V
 	return rv.view, rv.view.Wait(ctx, seq)
 }
 
-// flush waits until every view reflects every commit published so far.
+// commitSinks writes out, in the sinks of the jobs of a checkpoint just
+// made durable, what the checkpoint staged. A sink that fails fails its
+// job.
+func (s *streams) commitSinks(epoch uint64, jobs []uint32) {
+	for _, id := range jobs {
+		s.mu.Lock()
+		rv := s.views[id]
+		s.mu.Unlock()
+		if rv == nil || rv.sink == nil {
+			continue
+		}
+		if err := rv.sink.Commit(epoch); err != nil {
+			rv.flow.Fail(fmt.Errorf("writing out checkpoint %d: %w", epoch, err))
+		}
+	}
+}
+
+// checkpointed wakes the waiters the checkpoint of commit seq satisfies,
+// and asks for another checkpoint for the others. The caller holds mu.
+func (s *streams) checkpointed(seq uint64) {
+	rest := s.waiters[:0]
+	for _, w := range s.waiters {
+		if w.seq <= seq {
+			close(w.done)
+		} else {
+			rest = append(rest, w)
+		}
+	}
+	s.waiters = rest
+	if len(rest) > 0 {
+		s.requestCheckpoint()
+	}
+}
+
+// requestCheckpoint asks the feed for a checkpoint now.
+func (s *streams) requestCheckpoint() {
+	s.wantCheckpoint.Store(true)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// checkpoint waits for a checkpoint of commit seq or later to be written
+// out, sinks included.
+func (s *streams) checkpoint(ctx context.Context, seq uint64) error {
+	w := checkpointWaiter{seq: seq, done: make(chan struct{})}
+	s.mu.Lock()
+	s.waiters = append(s.waiters, w)
+	s.mu.Unlock()
+	s.requestCheckpoint()
+	select {
+	case <-w.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.stop:
+		return errClosedStreams
+	}
+}
+
+var errClosedStreams = vector.Errorf(vector.CodeAdminShutdown, "the database is closing")
+
+// flush waits until every view reflects every commit published so far,
+// and every pipeline and sink has written out what they make of them.
 func (s *streams) flush(ctx context.Context) error {
 	seq := s.store.LastSeq()
+	s.mu.Lock()
+	sinks := false
+	for _, rv := range s.views {
+		sinks = sinks || rv.sink != nil
+	}
+	s.mu.Unlock()
+	if err := s.flushViews(ctx, seq); err != nil || !sinks {
+		return err
+	}
+	return s.checkpoint(ctx, seq)
+}
+
+// flushViews waits until every view reflects every commit up to seq.
+func (s *streams) flushViews(ctx context.Context, seq uint64) error {
 	s.mu.Lock()
 	views := make([]*runningView, 0, len(s.views))
 	for _, rv := range s.views {
@@ -535,4 +681,17 @@ func (q *feedQueue) push(m operators.Message) {
 	case q.wake <- struct{}{}:
 	default:
 	}
+}
+
+// state is what SHOW PIPELINES says of the job: running, finished (every
+// input ended and the output watermark is at the end of time), or failed
+// with the error.
+func (rv *runningView) state() string {
+	if err := rv.flow.Err(); err != nil {
+		return "failed: " + err.Error()
+	}
+	if rv.flow.Watermark() == operators.EndOfTime {
+		return "finished"
+	}
+	return "running"
 }

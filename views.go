@@ -40,7 +40,7 @@ func (db *DB) systemSession(schema string) *Session {
 }
 
 // createView runs CREATE [MATERIALIZED] VIEW.
-func (s *Session) createView(ctx context.Context, cv *tree.CreateView) (*Result, error) {
+func (s *Session) createView(ctx context.Context, cv *tree.CreateView, eowc bool) (*Result, error) {
 	kind, tag := catalog.KindView, "CREATE VIEW"
 	if cv.Materialized {
 		kind, tag = catalog.KindMaterializedView, "CREATE MATERIALIZED VIEW"
@@ -56,20 +56,23 @@ func (s *Session) createView(ctx context.Context, cv *tree.CreateView) (*Result,
 	if t, ok := s.db.catalog.Table(schema, string(name.ObjectName)); ok && cv.IfNotExists {
 		return &Result{Tag: tag, Notices: notice("relation %q already exists, skipping", t.Name)}, nil
 	}
-	t := catalog.Table{Kind: kind, Schema: schema, Name: string(name.ObjectName), Query: tree.AsString(cv.AsSource)}
+	if eowc && !cv.Materialized {
+		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "EMIT ON WINDOW CLOSE is for materialized views")
+	}
+	t := catalog.Table{Kind: kind, Schema: schema, Name: string(name.ObjectName), Query: tree.AsString(cv.AsSource), EmitOnClose: eowc}
 	st := s.begin(&vector.ParamTypes{}, nil)
 	defer st.finish(errDescribeOnly) //nolint:errcheck // a read-only transaction
 	var cols []planner.Column
 	var plan *planner.View
+	var deps []uint32
 	if kind == catalog.KindView {
 		q, err := st.plan.Query(cv.AsSource)
 		if err != nil {
 			return nil, err
 		}
-		cols = q.Columns
+		cols, deps = q.Columns, st.plan.Dependencies()
 	} else {
-		st.plan = planner.New(&env{s: s, txn: st.txn}, viewEvalContext(), &vector.ParamTypes{})
-		if plan, err = st.plan.View(cv.AsSource); err != nil {
+		if plan, deps, err = s.db.streams.planJob(&t, &env{s: s, txn: st.txn}); err != nil {
 			return nil, err
 		}
 		cols = plan.Columns
@@ -84,7 +87,6 @@ func (s *Session) createView(ctx context.Context, cv *tree.CreateView) (*Result,
 		}
 		t.Columns = append(t.Columns, catalog.Column{Name: name, Type: c.Type})
 	}
-	deps := st.plan.Dependencies()
 	sm := s.db.streams
 	sm.mu.Lock()
 	defer sm.mu.Unlock()
@@ -148,7 +150,7 @@ func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
 	}
 	st := s.begin(&vector.ParamTypes{}, nil)
 	defer st.finish(errDescribeOnly) //nolint:errcheck // a read-only transaction
-	plan, err := planner.New(&env{s: s, txn: st.txn}, viewEvalContext(), &vector.ParamTypes{}).View(cv.AsSource)
+	plan, _, err := s.db.streams.planJob(&catalog.Table{Query: tree.AsString(cv.AsSource)}, &env{s: s, txn: st.txn})
 	if err != nil {
 		return nil, err
 	}
@@ -176,8 +178,12 @@ func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
 
 // command is a statement of runnel's own, which the SQL grammar lacks.
 type command struct {
-	kind string // "FLUSH", "SHOW MATERIALIZED VIEWS", "SHOW CREATE MATERIALIZED VIEW"
-	name string // the view of SHOW CREATE
+	kind string // "FLUSH", "SHOW MATERIALIZED VIEWS", "SHOW CREATE MATERIALIZED VIEW", …
+	name string // the object of SHOW CREATE
+	job  *jobCommand
+	// view is CREATE MATERIALIZED VIEW … EMIT ON WINDOW CLOSE (eowc).
+	view *tree.CreateView
+	eowc bool
 }
 
 var (
@@ -187,7 +193,16 @@ var (
 )
 
 // parseCommand recognizes a whole-text runnel command.
-func parseCommand(sql string) (*command, bool) {
+func parseCommand(sql string) (*command, bool, error) {
+	if c, ok, err := parseJobCommand(sql); ok {
+		return c, true, err
+	}
+	c, ok := parseViewCommand(sql)
+	return c, ok, nil
+}
+
+// parseViewCommand recognizes FLUSH and the SHOW commands of views.
+func parseViewCommand(sql string) (*command, bool) {
 	switch {
 	case flushRE.MatchString(sql):
 		return &command{kind: "FLUSH"}, true
@@ -211,8 +226,14 @@ func (c *command) columns() []Column {
 	switch c.kind {
 	case "SHOW MATERIALIZED VIEWS":
 		return []Column{{Name: "Name", Type: vector.Text}}
-	case "SHOW CREATE MATERIALIZED VIEW":
+	case "SHOW CREATE MATERIALIZED VIEW", "SHOW CREATE PIPELINE", "SHOW CREATE SINK":
 		return []Column{{Name: "Name", Type: vector.Text}, {Name: "Create Sql", Type: vector.Text}}
+	case "SHOW PIPELINES", "SHOW SINKS":
+		var cols []Column
+		for _, n := range []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Lag"} {
+			cols = append(cols, Column{Name: n, Type: vector.Text})
+		}
+		return cols
 	}
 	return nil
 }
@@ -222,6 +243,20 @@ func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
 	switch c.kind {
 	case "FLUSH":
 		return &Result{Tag: "FLUSH"}, s.db.streams.flush(ctx)
+	case "CREATE MATERIALIZED VIEW":
+		return s.createView(ctx, c.view, c.eowc)
+	case "CREATE PIPELINE", "CREATE SINK":
+		return s.createJob(ctx, c.job)
+	case "DROP PIPELINE", "DROP SINK":
+		return s.dropJob(c.job)
+	case "SHOW PIPELINES":
+		return s.showPipelines(catalog.KindPipeline), nil
+	case "SHOW SINKS":
+		return s.showPipelines(catalog.KindSink), nil
+	case "SHOW CREATE PIPELINE":
+		return s.showCreateJob(catalog.KindPipeline, c.name)
+	case "SHOW CREATE SINK":
+		return s.showCreateJob(catalog.KindSink, c.name)
 	case "SHOW MATERIALIZED VIEWS":
 		var rows [][]vector.Datum
 		for _, t := range s.db.catalog.Tables() {

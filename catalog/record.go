@@ -15,7 +15,8 @@ const (
 // kindOrder is the order in which Open loads record kinds: an object's
 // dependencies load before it (among views, by OID: a view depends only on
 // older relations).
-var kindOrder = map[string]int{kindSchema: 0, kindTable: 1, string(KindView): 2, string(KindMaterializedView): 2}
+var kindOrder = map[string]int{kindSchema: 0, kindTable: 1, string(KindSource): 1,
+	string(KindView): 2, string(KindMaterializedView): 2, string(KindSink): 2, string(KindPipeline): 2}
 
 // record is the persisted form of a catalog object (JSON, keyed by ID in
 // storage). Deps are the OIDs of the objects it depends on: DROP of one of
@@ -29,18 +30,29 @@ type record struct {
 }
 
 type tableRecord struct {
-	Schema         uint32         `json:"schema"`
-	Columns        []columnRecord `json:"columns"`
-	PrimaryKey     []int          `json:"primary_key,omitempty"`
-	PrimaryKeyName string         `json:"primary_key_name,omitempty"`
-	Query          string         `json:"query,omitempty"`
+	Schema         uint32            `json:"schema"`
+	Columns        []columnRecord    `json:"columns"`
+	PrimaryKey     []int             `json:"primary_key,omitempty"`
+	PrimaryKeyName string            `json:"primary_key_name,omitempty"`
+	Query          string            `json:"query,omitempty"`
+	Watermark      *watermarkRecord  `json:"watermark,omitempty"`
+	Options        map[string]string `json:"options,omitempty"`
+	EmitOnClose    bool              `json:"emit_on_close,omitempty"`
+	Target         uint32            `json:"target,omitempty"`
 }
 
 type columnRecord struct {
-	Name    string          `json:"name"`
-	Type    storage.TypeDef `json:"type"`
-	NotNull bool            `json:"not_null,omitempty"`
-	Default string          `json:"default,omitempty"`
+	Name      string          `json:"name"`
+	Type      storage.TypeDef `json:"type"`
+	NotNull   bool            `json:"not_null,omitempty"`
+	Default   string          `json:"default,omitempty"`
+	Generated string          `json:"generated,omitempty"`
+}
+
+type watermarkRecord struct {
+	Column      int   `json:"column"`
+	Delay       int64 `json:"delay,omitempty"`
+	IdleTimeout int64 `json:"idle_timeout,omitempty"`
 }
 
 func schemaRecord(sc *Schema) record {
@@ -50,10 +62,14 @@ func schemaRecord(sc *Schema) record {
 // tableRecordOf is the record of relation t; deps are the relations it
 // reads (a view's), beside its schema.
 func tableRecordOf(t *Table, schemaID uint32, deps ...uint32) record {
-	tr := &tableRecord{Schema: schemaID, PrimaryKey: t.PrimaryKey, PrimaryKeyName: t.PrimaryKeyName, Query: t.Query}
+	tr := &tableRecord{Schema: schemaID, PrimaryKey: t.PrimaryKey, PrimaryKeyName: t.PrimaryKeyName, Query: t.Query,
+		Options: t.Options, EmitOnClose: t.EmitOnClose, Target: t.Target}
+	if w := t.Watermark; w != nil {
+		tr.Watermark = &watermarkRecord{Column: w.Column, Delay: w.Delay, IdleTimeout: w.IdleTimeout}
+	}
 	for _, col := range t.Columns {
 		tr.Columns = append(tr.Columns, columnRecord{Name: col.Name, Type: storage.DefOf(col.Type),
-			NotNull: col.NotNull, Default: col.Default})
+			NotNull: col.NotNull, Default: col.Default, Generated: col.Generated})
 	}
 	return record{Kind: string(t.Kind), ID: t.ID, Name: t.Name, Deps: append([]uint32{schemaID}, deps...), Table: tr}
 }
@@ -63,7 +79,7 @@ func (r record) object(s *state) (*object, error) {
 	switch r.Kind {
 	case kindSchema:
 		return &object{rec: r, schema: &Schema{ID: r.ID, Name: r.Name}}, nil
-	case kindTable, string(KindView), string(KindMaterializedView):
+	case kindTable, string(KindView), string(KindMaterializedView), string(KindSource), string(KindSink), string(KindPipeline):
 		if r.Table == nil {
 			break
 		}
@@ -72,13 +88,18 @@ func (r record) object(s *state) (*object, error) {
 			return nil, fmt.Errorf("catalog: table %d: missing schema %d", r.ID, r.Table.Schema)
 		}
 		t := &Table{ID: r.ID, Kind: Kind(r.Kind), Schema: sc.schema.Name, Name: r.Name,
-			PrimaryKey: r.Table.PrimaryKey, PrimaryKeyName: r.Table.PrimaryKeyName, Query: r.Table.Query}
+			PrimaryKey: r.Table.PrimaryKey, PrimaryKeyName: r.Table.PrimaryKeyName, Query: r.Table.Query,
+			Options: r.Table.Options, EmitOnClose: r.Table.EmitOnClose, Target: r.Table.Target}
+		if w := r.Table.Watermark; w != nil {
+			t.Watermark = &Watermark{Column: w.Column, Delay: w.Delay, IdleTimeout: w.IdleTimeout}
+		}
 		for _, cr := range r.Table.Columns {
 			ty, err := cr.Type.Type()
 			if err != nil {
 				return nil, fmt.Errorf("catalog: table %d: %w", r.ID, err)
 			}
-			t.Columns = append(t.Columns, Column{Name: cr.Name, Type: ty, NotNull: cr.NotNull, Default: cr.Default})
+			t.Columns = append(t.Columns, Column{Name: cr.Name, Type: ty, NotNull: cr.NotNull, Default: cr.Default,
+				Generated: cr.Generated})
 		}
 		return &object{rec: r, table: t}, nil
 	}

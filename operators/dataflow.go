@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
@@ -112,6 +113,8 @@ type DataflowConfig struct {
 // checkpoints.
 type Dataflow struct {
 	nodes  []*Node
+	insts  []*instance
+	root   *instance
 	feeds  map[*Node]chan Message
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -194,8 +197,10 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 		}
 	}
 	insts[root][0].ackID = cfg.ID
+	d.root = insts[root][0]
 	for _, n := range nodes {
 		for _, inst := range insts[n] {
+			d.insts = append(d.insts, inst)
 			d.wg.Add(1)
 			go func() {
 				defer d.wg.Done()
@@ -269,6 +274,20 @@ func (d *Dataflow) Sources() []*Node {
 	return out
 }
 
+// LateRows is the number of late changes the dataflow's operators dropped
+// (see LateCounter).
+func (d *Dataflow) LateRows() int64 {
+	var n int64
+	for _, inst := range d.insts {
+		n += inst.late.Load()
+	}
+	return n
+}
+
+// Watermark is the watermark of the dataflow's output: NoWatermark until
+// every input has one.
+func (d *Dataflow) Watermark() int64 { return d.root.wmOut.Load() }
+
 // errStopped is the error of a dataflow stopped by Stop.
 var errStopped = errors.New("operators: dataflow stopped")
 
@@ -292,11 +311,26 @@ type instance struct {
 	out    *router
 	// ackID is set on the root's instance: it acknowledges checkpoints.
 	ackID string
+
+	// Event time: wm and idle are the last watermark of each input
+	// channel; inWM the watermark of each node input handed to the
+	// operator; out the last watermark passed on.
+	wm     []int64
+	idle   []bool
+	inWM   []int64
+	wmLast Watermark
+	wmOut  atomic.Int64 // wmLast.T, for Dataflow.Watermark
+	late   atomic.Int64 // the operator's LateRows
 }
 
 func (i *instance) addInput(k int, c chan Message) {
 	i.ins = append(i.ins, c)
 	i.inputs = append(i.inputs, k)
+	i.wm = append(i.wm, NoWatermark)
+	i.idle = append(i.idle, false)
+	for len(i.inWM) <= k {
+		i.inWM = append(i.inWM, NoWatermark)
+	}
 }
 
 func (i *instance) emit(ctx context.Context) Emit {
@@ -323,6 +357,9 @@ func (i *instance) run(ctx context.Context) error {
 		}
 	}
 	rebuild()
+	i.wmLast = Watermark{T: NoWatermark}
+	i.wmOut.Store(NoWatermark)
+	lc, _ := i.op.(LateCounter)
 	for {
 		chosen, v, ok := reflect.Select(cases)
 		if chosen == 0 {
@@ -335,6 +372,20 @@ func (i *instance) run(ctx context.Context) error {
 		m := v.Interface().(Message)
 		if m.Batch != nil {
 			if err := i.op.Push(i.inputs[c], m.Batch, emit); err != nil {
+				return err
+			}
+			if lc != nil {
+				i.late.Store(lc.LateRows())
+			}
+		}
+		if m.Watermark != nil {
+			i.wm[c], i.idle[c] = m.Watermark.T, m.Watermark.Idle
+			if err := i.advance(ctx, emit); err != nil {
+				return err
+			}
+		}
+		if src, ok := i.op.(WatermarkSource); ok {
+			if err := i.forward(ctx, src.CurrentWatermark()); err != nil {
 				return err
 			}
 		}
@@ -355,6 +406,54 @@ func (i *instance) run(ctx context.Context) error {
 	}
 }
 
+// advance recomputes the watermark of each input from its channels (the
+// least over those not idle), tells the operator of those that advanced,
+// and passes on the least over the inputs.
+func (i *instance) advance(ctx context.Context, emit Emit) error {
+	obs, _ := i.op.(WatermarkObserver)
+	out := Watermark{T: EndOfTime, Idle: true}
+	for k := range i.inWM {
+		t, idle := EndOfTime, true
+		for c, in := range i.inputs {
+			if in == k && !i.idle[c] {
+				t, idle = min(t, i.wm[c]), false
+			}
+		}
+		if idle {
+			continue
+		}
+		if t > i.inWM[k] {
+			i.inWM[k] = t
+			if obs != nil {
+				if err := obs.Watermark(k, t, emit); err != nil {
+					return err
+				}
+			}
+		}
+		out = Watermark{T: min(out.T, i.inWM[k])}
+	}
+	if out.Idle {
+		out.T = i.wmLast.T
+	}
+	return i.forward(ctx, out)
+}
+
+// forward passes watermark w on when it says more than the last one: a
+// later time, or a change between idle and not. A watermark never goes
+// back.
+func (i *instance) forward(ctx context.Context, w Watermark) error {
+	w.T = max(w.T, i.wmLast.T)
+	if w == i.wmLast {
+		return nil
+	}
+	i.wmLast = w
+	i.wmOut.Store(w.T)
+	if i.out == nil {
+		return nil
+	}
+	return i.out.broadcast(ctx, Message{Watermark: &w})
+}
+
 // barrier runs an aligned barrier through the instance: flush, checkpoint,
 // observe, pass it on.
 func (i *instance) barrier(ctx context.Context, b *Barrier, emit Emit) error {
@@ -363,7 +462,7 @@ func (i *instance) barrier(ctx context.Context, b *Barrier, emit Emit) error {
 	}
 	if b.Checkpoint != nil {
 		if s, ok := i.op.(Stateful); ok {
-			w := &stateBuffer{prefix: i.prefix}
+			w := &stateBuffer{prefix: i.prefix, epoch: b.Checkpoint.Epoch}
 			if err := s.Checkpoint(w); err != nil {
 				return err
 			}
@@ -376,7 +475,7 @@ func (i *instance) barrier(ctx context.Context, b *Barrier, emit Emit) error {
 		}
 	}
 	if i.out != nil {
-		return i.out.barrier(ctx, b)
+		return i.out.broadcast(ctx, Message{Barrier: b})
 	}
 	if i.ackID != "" && b.Checkpoint != nil {
 		b.Checkpoint.Ack(i.ackID)
@@ -387,8 +486,12 @@ func (i *instance) barrier(ctx context.Context, b *Barrier, emit Emit) error {
 // stateBuffer collects an instance's state entries for a checkpoint.
 type stateBuffer struct {
 	prefix  []byte
+	epoch   uint64
 	entries []StateEntry
 }
+
+// Epoch is the checkpoint's epoch.
+func (s *stateBuffer) Epoch() uint64 { return s.epoch }
 
 func (s *stateBuffer) key(k []byte) []byte {
 	return append(append(make([]byte, 0, len(s.prefix)+len(k)), s.prefix...), k...)
@@ -453,9 +556,10 @@ func (r *router) send(ctx context.Context, b *vector.Batch) error {
 	return nil
 }
 
-func (r *router) barrier(ctx context.Context, b *Barrier) error {
+// broadcast sends m (a barrier or a watermark) to every instance.
+func (r *router) broadcast(ctx context.Context, m Message) error {
 	for _, c := range r.out {
-		if err := Send(ctx, c, Message{Barrier: b}); err != nil {
+		if err := Send(ctx, c, m); err != nil {
 			return err
 		}
 	}

@@ -43,6 +43,11 @@ type incAggregate struct {
 	dirty     []int32    // groups changed since the last Checkpoint
 	forgotten [][]byte   // state keys of dirty groups compaction dropped
 
+	// win is set when a group column is a window: groups are forgotten
+	// once the watermark closes their window.
+	win    *windowed
+	winKey int // the window's position among the group columns
+
 	restored     *changeBuilder // keys of groups restored but not settled
 	restoredVals [][]byte       // and their state
 	row          []vector.Datum // scratch for Restore
@@ -161,6 +166,11 @@ func (a *incAggregate) Push(_ int, b *vector.Batch, _ Emit) error {
 	if err := a.settle(); err != nil {
 		return err
 	}
+	if a.win != nil {
+		if b = a.win.dropLate(b); b.Len == 0 {
+			return nil
+		}
+	}
 	ids := a.groupIDs(b)
 	if err := a.touch(ids); err != nil {
 		return err
@@ -196,8 +206,12 @@ func (a *incAggregate) groupIDs(b *vector.Batch) []int32 {
 	for k, c := range a.groupCols {
 		a.keys[k] = b.Cols[c]
 	}
+	first := int32(a.table.len())
 	a.table.insert(a.keys, b.Len, a.ids)
 	a.resize(a.table.len())
+	if a.win != nil {
+		a.win.added(b.Cols[a.win.col], a.ids, first)
+	}
 	return a.ids
 }
 
@@ -420,6 +434,7 @@ func (a *incAggregate) compact() {
 			a.dirty = append(a.dirty, int32(g))
 		}
 	}
+	a.reindexWindows()
 }
 
 // Checkpoint writes the state of each group changed since the last
@@ -516,8 +531,12 @@ func (a *incAggregate) settle() error {
 	var keys []arrow.Array
 	a.restored.flush(func(b *vector.Batch) error { keys = b.Cols; return nil })
 	a.ids = grow(a.ids, len(a.restoredVals))
+	first := int32(a.table.len())
 	a.table.insert(keys, len(a.ids), a.ids)
 	a.resize(a.table.len())
+	if a.win != nil {
+		a.win.added(keys[a.winKey], a.ids, first)
+	}
 	for j, g := range a.ids {
 		if err := a.restoreGroup(g, a.restoredVals[j]); err != nil {
 			return err

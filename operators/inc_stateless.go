@@ -8,7 +8,7 @@ import (
 	"github.com/runneldb/runnel/vector"
 )
 
-// The stateless continuous operators: sources, filter, projection and
+// The stateless continuous operators: filter, projection and
 // UNION ALL. A change passes through them row by row with its weight, so
 // they keep nothing and Flush has nothing to emit.
 
@@ -17,15 +17,6 @@ type passThrough struct{}
 
 func (passThrough) Push(_ int, b *vector.Batch, emit Emit) error { return emit(b) }
 func (passThrough) Flush(Emit) error                             { return nil }
-
-// NewSourceNode returns a source: the runtime feeds it the changes of
-// what src identifies.
-func NewSourceNode(name string, types []vector.Type, src any) *Node {
-	n := NewNode("Source", types)
-	n.Detail, n.Source = name, src
-	n.New = func() (Incremental, error) { return passThrough{}, nil }
-	return n
-}
 
 // NewUnionAllNode returns the changes of every input: UNION ALL.
 func NewUnionAllNode(ins ...*Node) *Node {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
@@ -80,6 +81,10 @@ type Node struct {
 	// Source identifies what feeds a source node (a table, a view, or
 	// constant rows); nil for other nodes.
 	Source any
+	// Offset is set on a source fed from a position in its input (a
+	// file): once the dataflow started, it holds the number of rows the
+	// restored state has taken, which the feeder skips.
+	Offset *atomic.Int64
 
 	types []vector.Type
 }

@@ -16,6 +16,9 @@ type grouping struct {
 	byText map[string]int
 	// byColumn maps an input column that is grouped on to its output column.
 	byColumn map[int]int
+	// window is the text of the GROUP BY window call (tumble(…)), whose
+	// value is two output columns: byText gives the first.
+	window string
 }
 
 func (g *grouping) lookup(e tree.Expr) (int, bool) {
@@ -91,17 +94,36 @@ func aggregateCalls(sc *tree.SelectClause, order tree.OrderBy) []*tree.FuncExpr 
 // aggregate plans GROUP BY and the aggregate calls of sc over r. The result
 // has the group columns, then one column per distinct aggregate call.
 func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (*rel, *grouping, error) {
-	g := &grouping{input: r.sc, byText: map[string]int{}, byColumn: map[int]int{}}
-	in := &binder{p: p, sc: r.sc, what: "GROUP BY"}
-	var pre []vector.Expr
-	var outCols []column
+	items := make([]tree.Expr, 0, len(sc.GroupBy))
 	for _, item := range sc.GroupBy {
 		e, err := groupItem(item, sc, r.sc)
 		if err != nil {
 			return nil, nil, err
 		}
+		items = append(items, e)
+	}
+	r, win, err := p.groupWindow(r, items)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := &grouping{input: r.sc, byText: map[string]int{}, byColumn: map[int]int{}}
+	in := &binder{p: p, sc: r.sc, what: "GROUP BY"}
+	var pre []vector.Expr
+	var outCols []column
+	for _, e := range items {
 		key := exprText(e)
 		if _, dup := g.byText[key]; dup {
+			continue
+		}
+		if win.takes(e, r.sc) {
+			if win.call.kind != "session" {
+				// tumble(…): the two window columns assignWindows added
+				g.byText[key], g.window = len(pre), key
+				for _, c := range win.cols {
+					pre = append(pre, vector.NewColumnRef(c, r.sc.cols[c].typ, r.sc.cols[c].name))
+					outCols = append(outCols, win.output(r.sc.cols[c]))
+				}
+			}
 			continue
 		}
 		x, err := in.bind(e)
@@ -124,6 +146,30 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 	for i := range groupCols {
 		groupCols[i] = i
 	}
+	if win.call.kind == "session" {
+		// The session aggregate outputs the other group columns, then
+		// window_start and window_end.
+		ts := win.cols[0]
+		for _, e := range items {
+			if win.takes(e, r.sc) {
+				g.byText[exprText(e)] = len(outCols) + win.field(e, r.sc)
+			}
+		}
+		g.window = win.text
+		for _, f := range []string{"start", "end"} {
+			c := column{name: "window_" + f, typ: r.sc.cols[ts].typ}
+			if win.text != "" {
+				c = column{name: "window", field: f, typ: c.typ}
+			}
+			if f == "end" {
+				c.bound = operators.Bound{Kind: operators.BoundSessionEnd, Lag: r.sc.cols[ts].bound.Lag}
+			}
+			outCols = append(outCols, c)
+		}
+		win.tsArg = len(pre)
+		pre = append(pre, vector.NewColumnRef(ts, r.sc.cols[ts].typ, r.sc.cols[ts].name))
+	}
+	nKeys := len(outCols)
 	var aggs []operators.Aggregate
 	argBinder := &binder{p: p, sc: r.sc, what: "aggregate function calls"}
 	// ORDER BY inside aggregate calls: the input is sorted before it is
@@ -178,7 +224,7 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 			agg.Filter = len(pre)
 			pre = append(pre, x)
 		}
-		g.byText[key] = len(groupCols) + len(aggs)
+		g.byText[key] = nKeys + len(aggs)
 		aggs = append(aggs, agg)
 		outCols = append(outCols, column{name: name, typ: typ})
 	}
@@ -197,8 +243,21 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 	for i, x := range pre {
 		preCols[i] = column{name: "?agg_input?", typ: x.Type()}
 	}
+	if win.call.kind == "session" {
+		if !p.stream {
+			return nil, nil, unsupported("session windows outside a materialized view, pipeline or sink")
+		}
+		op := operators.NewSessionNode(node(p.project(r, pre, preCols)), groupCols, win.tsArg, win.call.gap, aggs)
+		return &rel{op: op, sc: &scope{cols: outCols, outer: r.sc.outer}}, g, nil
+	}
 	if p.stream {
-		op := operators.NewAggregateNode(node(p.project(r, pre, preCols)), groupCols, aggs)
+		in := node(p.project(r, pre, preCols))
+		var op *operators.Node
+		if k := boundedColumn(outCols[:len(groupCols)]); k >= 0 {
+			op = operators.NewWindowAggregateNode(in, groupCols, aggs, k, outCols[k].bound)
+		} else {
+			op = operators.NewAggregateNode(in, groupCols, aggs)
+		}
 		return &rel{op: op, sc: &scope{cols: outCols, outer: r.sc.outer}}, g, nil
 	}
 	input := p.project(r, pre, preCols).op

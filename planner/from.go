@@ -1,6 +1,9 @@
 package planner
 
 import (
+	"sync/atomic"
+	"time"
+
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treecmp"
 
@@ -107,15 +110,24 @@ func (v exprVisitor) VisitPost(e tree.Expr) tree.Expr        { return e }
 // equate a column expression of each side as hash keys.
 func (p *Planner) joinTerms(r, next *rel, where []tree.Expr) (*rel, []tree.Expr, error) {
 	var keys [][2]tree.Expr
-	var rest []tree.Expr
+	var rest, inJoin []tree.Expr
+	both := joinScope(r, next)
 	for _, w := range where {
 		if l, rr, ok := p.equiTerm(w, r.sc, next.sc); ok {
 			keys = append(keys, [2]tree.Expr{l, rr})
+		} else if p.stream && p.bindsIn(w, both) {
+			// The join's own condition, where an interval join finds
+			// its bounds.
+			inJoin = append(inJoin, w)
 		} else {
 			rest = append(rest, w)
 		}
 	}
-	j, err := p.buildJoin(r, next, operators.InnerJoin, keys, nil)
+	var residual tree.Expr
+	if len(inJoin) > 0 {
+		residual = andAll(inJoin)
+	}
+	j, err := p.buildJoin(r, next, operators.InnerJoin, keys, residual)
 	return j, rest, err
 }
 
@@ -151,6 +163,11 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 		if err != nil {
 			return nil, err
 		}
+		if p.stream && residual != nil {
+			if tm, ok := p.intervalJoin(l.sc, r.sc, splitAnd(residual)); ok {
+				return p.timeJoin(l, r, typ, nil, nil, cond, tm), nil
+			}
+		}
 		if err := p.notInView("a join without an equality condition"); err != nil {
 			return nil, err
 		}
@@ -179,6 +196,17 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 	}
 	var op operators.Operator
 	if p.stream {
+		if typ != operators.SemiJoin && typ != operators.AntiJoin {
+			if k, b := windowJoinKey(l2.sc, r2.sc, lk, rk); k >= 0 {
+				return p.timeJoin(l2, r2, typ, lk, rk, cond, operators.JoinTime{WindowKey: k, WindowBound: b}), nil
+			}
+			if residual != nil {
+				if tm, ok := p.intervalJoin(l2.sc, r2.sc, splitAnd(residual)); ok {
+					return p.timeJoin(l2, r2, typ, lk, rk, cond, tm), nil
+				}
+			}
+			both.cols = withoutBounds(both.cols)
+		}
 		op = operators.NewJoinNode(node(l2), node(r2), typ, lk, rk, cond, p.ectx)
 	} else {
 		op = operators.NewHashJoin(l2.op, r2.op, typ, lk, rk, cond, false, p.ectx)
@@ -187,6 +215,22 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 		return &rel{op: op, sc: l2.sc}, nil
 	}
 	return &rel{op: op, sc: both}, nil
+}
+
+// timeJoin plans a join on event time (see timejoin.go): its output keeps
+// the bounds of the window columns it joins, or of the interval-joined
+// times.
+func (p *Planner) timeJoin(l, r *rel, typ operators.JoinType, lk, rk []int, cond vector.Expr, tm operators.JoinTime) *rel {
+	both := joinScope(l, r)
+	both.cols = withoutBounds(both.cols)
+	nl := len(l.sc.cols)
+	if tm.Interval {
+		both.cols[tm.LeftTime].bound, both.cols[nl+tm.RightTime].bound = intervalBounds(tm, l.sc, r.sc)
+	} else {
+		both.cols[lk[tm.WindowKey]].bound = tm.WindowBound
+		both.cols[nl+rk[tm.WindowKey]].bound = tm.WindowBound
+	}
+	return &rel{op: operators.NewTimeJoinNode(node(l), node(r), typ, lk, rk, cond, p.ectx, tm), sc: both}
 }
 
 // joinScope is the scope of a join's output: the left columns, then the
@@ -294,9 +338,6 @@ func (p *Planner) tableSource(t tree.TableExpr, as tree.AliasClause, outer *scop
 		}
 		return p.scanTable(string(t.SchemaName), string(t.ObjectName), false, outer)
 	case *tree.Subquery:
-		if as.Alias == "" {
-			return nil, vector.Errorf(vector.CodeSyntaxError, "subquery in FROM must have an alias")
-		}
 		sel, ok := t.Select.(*tree.ParenSelect)
 		if !ok {
 			return nil, unsupported("subquery %s", tree.AsString(t))
@@ -342,9 +383,31 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 		cols = append(cols, column{table: t.Name, name: "ctid", typ: vector.Int8, hidden: true})
 		types = append(types, vector.Int8)
 	}
+	if t.Kind == catalog.KindSink {
+		return nil, vector.Errorf(vector.CodeWrongObjectType, "cannot read from sink \"%s\"", t.Name)
+	}
 	sc := &scope{cols: cols, outer: outer}
+	if wm := t.Watermark; wm != nil {
+		cols[wm.Column].bound = operators.Bound{Kind: operators.BoundTime}
+	}
 	if p.stream {
-		return &rel{op: operators.NewSourceNode(t.Schema+"."+t.Name, types, t), sc: sc}, nil
+		name := t.Schema + "." + t.Name
+		var et *operators.EventTime
+		var offset *atomic.Int64
+		if wm := t.Watermark; wm != nil {
+			idle := p.IdleTimeout
+			if wm.IdleTimeout != 0 {
+				idle = time.Duration(wm.IdleTimeout) * time.Microsecond
+			}
+			et = &operators.EventTime{Col: wm.Column, Delay: wm.Delay, IdleTimeout: idle}
+		}
+		if t.Kind == catalog.KindSource {
+			offset = new(atomic.Int64)
+		}
+		if et == nil && offset == nil {
+			return &rel{op: operators.NewSourceNode(name, types, t), sc: sc}, nil
+		}
+		return &rel{op: operators.NewTimedSourceNode(name, types, t, et, offset), sc: sc}, nil
 	}
 	return &rel{op: operators.NewScan(types, p.env.Scan(t, rowIDs)), sc: sc}, nil
 }

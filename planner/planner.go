@@ -7,6 +7,7 @@ package planner
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
@@ -43,6 +44,10 @@ type Planner struct {
 	keepUnknown bool
 	// stream is set while planning a materialized view (see stream.go).
 	stream bool
+	// IdleTimeout is how long a table with event time may go without
+	// changes before it stops holding back watermarks, unless the table
+	// says otherwise.
+	IdleTimeout time.Duration
 	// deps collects the relations the statement reads.
 	deps map[uint32]bool
 }
@@ -94,7 +99,7 @@ func (r *rel) columns() []Column {
 	var out []Column
 	for _, c := range r.sc.cols {
 		if !c.hidden {
-			out = append(out, Column{Name: c.name, Type: c.typ, TableOID: c.tableOID, Attr: c.attr})
+			out = append(out, Column{Name: c.outputName(), Type: c.typ, TableOID: c.tableOID, Attr: c.attr})
 		}
 	}
 	return out
@@ -102,6 +107,9 @@ func (r *rel) columns() []Column {
 
 // project computes exprs over r, naming the results cols.
 func (p *Planner) project(r *rel, exprs []vector.Expr, cols []column) *rel {
+	if p.stream {
+		cols = keepBounds(r.sc, exprs, cols)
+	}
 	sc := &scope{cols: cols, outer: r.sc.outer}
 	if p.stream {
 		return &rel{op: operators.NewProjectNode(node(r), exprs, p.ectx), sc: sc}

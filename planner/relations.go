@@ -183,6 +183,9 @@ func (p *Planner) cte(name string, outer *scope) (*rel, bool, error) {
 // tableFunction plans a function in FROM; generate_series is the one there is.
 func (p *Planner) tableFunction(f *tree.FuncExpr, outer *scope) (*rel, error) {
 	name := funcName(f)
+	if _, kind, ok := isWindowFunc(f); ok {
+		return p.windowTable(f, kind, outer)
+	}
 	if name != "generate_series" {
 		return nil, vector.Errorf(vector.CodeUndefinedFunction, "function %s does not exist", tree.AsString(f))
 	}

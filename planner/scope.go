@@ -1,6 +1,9 @@
 package planner
 
-import "github.com/runneldb/runnel/vector"
+import (
+	"github.com/runneldb/runnel/operators"
+	"github.com/runneldb/runnel/vector"
+)
 
 // column is one column of a relation being planned.
 type column struct {
@@ -15,6 +18,14 @@ type column struct {
 	// tableOID and attr identify a stored column, for RowDescription.
 	tableOID uint32
 	attr     int16
+	// bound relates the column to the watermark of the stream (in stream
+	// mode): event times and windows have one.
+	bound operators.Bound
+	// field is set on the two columns of a window value (tumble(…) AS w in
+	// a select list): "start" or "end", referenced as w.start and w.end.
+	field string
+	// session marks the placeholder window columns of SESSION(…).
+	session *sessionWindow
 }
 
 // scope is what names in an expression resolve against: the columns of the
@@ -36,7 +47,7 @@ func (s *scope) resolve(table, name string) (int, error) {
 			continue
 		}
 		tableSeen = true
-		if c.hidden || c.name != name {
+		if c.hidden || c.name != name || c.field != "" {
 			continue
 		}
 		if found >= 0 {
@@ -46,6 +57,14 @@ func (s *scope) resolve(table, name string) (int, error) {
 	}
 	if found >= 0 {
 		return found, nil
+	}
+	if table != "" && !tableSeen {
+		// w.start: a field of window value w.
+		for i, c := range s.cols {
+			if c.field != "" && c.name == table && c.field == name {
+				return i, nil
+			}
+		}
 	}
 	if !tableSeen {
 		return -1, vector.Errorf(vector.CodeUndefinedTable, "missing FROM-clause entry for table %q", table)
@@ -73,4 +92,39 @@ func (s *scope) types() []vector.Type {
 		ts[i] = c.typ
 	}
 	return ts
+}
+
+// outputName is the column's name in a result: a field of a window value
+// is "<value>_<field>" (window_start), as a view cannot have two columns
+// of one name.
+func (c column) outputName() string {
+	if c.field != "" {
+		return c.name + "_" + c.field
+	}
+	return c.name
+}
+
+// keepBounds gives each output column that passes an input column through
+// the input column's bound (and window field), unless it has its own.
+func keepBounds(in *scope, exprs []vector.Expr, cols []column) []column {
+	cols = append([]column(nil), cols...)
+	for i, x := range exprs {
+		if j, ok := vector.IsColumnRef(x); ok && !cols[i].bound.Valid() {
+			cols[i].bound = in.cols[j].bound
+			if cols[i].field == "" && cols[i].name == in.cols[j].name {
+				cols[i].field = in.cols[j].field
+			}
+		}
+	}
+	return cols
+}
+
+// withoutBounds copies cols with no bounds: what a join outputs, where a
+// new row of one side may meet an old row of the other.
+func withoutBounds(cols []column) []column {
+	out := append([]column(nil), cols...)
+	for i := range out {
+		out[i].bound = operators.Bound{}
+	}
+	return out
 }

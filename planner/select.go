@@ -167,6 +167,20 @@ func (p *Planner) selectList(r *rel, b *binder, items tree.SelectExprs, keepUnkn
 			}
 			continue
 		}
+		if g := b.grouped; g != nil && g.window != "" && exprText(item.Expr) == g.window {
+			// A window value: its start and end.
+			first := g.byText[g.window]
+			for k := first; k < first+2; k++ {
+				c := r.sc.cols[k]
+				if item.As != "" {
+					c.name = string(item.As)
+				}
+				s.exprs = append(s.exprs, vector.NewColumnRef(k, c.typ, c.name))
+				s.asts = append(s.asts, item.Expr)
+				cols = append(cols, c)
+			}
+			continue
+		}
 		x, err := b.bind(item.Expr)
 		if err != nil {
 			return nil, err

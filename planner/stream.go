@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/parser"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -20,21 +21,75 @@ import (
 // refused with 0A000 naming them, never planned into a view that would
 // answer wrong.
 
-// View is a planned materialized view: Root's output is the view's rows.
+// View is a planned continuous query (of a materialized view, a pipeline
+// or a sink): Root's output is its rows.
 type View struct {
 	Columns []Column
 	Root    *operators.Node
+	// AppendOnly is set when the output only ever inserts rows, given
+	// inputs that only insert: no operator in it retracts what it emitted.
+	AppendOnly bool
+	// window is the first output column with a bound, -1 when none.
+	window int
+	bound  operators.Bound
 }
 
-// View plans the defining query of a materialized view.
-func (p *Planner) View(s *tree.Select) (*View, error) {
+// View plans the defining query of a continuous query. With emitOnClose,
+// its rows are held until the watermark closes their window, and then are
+// final.
+func (p *Planner) View(s *tree.Select, emitOnClose bool) (*View, error) {
 	p.stream = true
 	r, err := p.selectStmt(s, nil)
 	if err != nil {
 		return nil, err
 	}
 	r = p.visibleOnly(r)
-	return &View{Columns: r.columns(), Root: node(r)}, nil
+	for _, c := range r.sc.cols {
+		if c.session != nil {
+			return nil, vector.Errorf(vector.CodeWindowingError, "SESSION windows are computed by GROUP BY: group by %s", c.name)
+		}
+	}
+	v := &View{Columns: r.columns(), Root: node(r), window: -1}
+	if k := boundedColumn(r.sc.cols); k >= 0 {
+		v.window, v.bound = k, r.sc.cols[k].bound
+	}
+	v.AppendOnly = appendOnly(v.Root)
+	if emitOnClose {
+		if err := v.EmitOnClose(); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// EmitOnClose holds the view's rows until the watermark closes their
+// window: then they are final, and the output only inserts.
+func (v *View) EmitOnClose() error {
+	if v.window < 0 {
+		return vector.Errorf(vector.CodeFeatureNotSupported, "EMIT ON WINDOW CLOSE needs a window column in the output: select window_start or window_end (or an event-time column)")
+	}
+	v.Root = operators.NewEmitOnCloseNode(v.Root, v.window, v.bound)
+	v.AppendOnly = true
+	return nil
+}
+
+// Windowed reports whether the output has a column whose windows close.
+func (v *View) Windowed() bool { return v.window >= 0 }
+
+// appendOnly reports whether n's output only inserts: it is made of
+// operators that never retract what they emitted, over sources.
+func appendOnly(n *operators.Node) bool {
+	switch n.Name {
+	case "Source", "Filter", "Project", "UnionAll", "WindowAssign", "EmitOnWindowClose", "TimeJoin":
+	default:
+		return false
+	}
+	for _, in := range n.Inputs {
+		if !appendOnly(in) {
+			return false
+		}
+	}
+	return true
 }
 
 // node is the continuous operator of r, in stream mode.
@@ -116,7 +171,13 @@ func (p *Planner) streamSetOp(u *tree.UnionClause, l, r *rel, outer *scope) (*re
 	if !u.All {
 		op = operators.NewDistinctNode(op.(*operators.Node))
 	}
-	return &rel{op: op, sc: &scope{cols: l.sc.cols, outer: outer}}, nil
+	cols := append([]column(nil), l.sc.cols...)
+	for i := range cols {
+		if cols[i].bound != r.sc.cols[i].bound {
+			cols[i].bound = operators.Bound{} // each input bounds it differently
+		}
+	}
+	return &rel{op: op, sc: &scope{cols: cols, outer: outer}}, nil
 }
 
 // expandView plans a reference to a (not materialized) view: its defining
@@ -142,4 +203,58 @@ func (p *Planner) expandView(t *catalog.Table) (*rel, error) {
 		names[i] = tree.ColumnDef{Name: tree.Name(c.Name)}
 	}
 	return p.alias(p.visibleOnly(r), tree.AliasClause{Alias: tree.Name(t.Name), Cols: names})
+}
+
+// topNNode is the top-N of each partition; a partition by a window column
+// is a windowed top-N, which forgets a window's partition once the
+// watermark closes it.
+func (p *Planner) topNNode(in *operators.Node, sc *scope, partition []int, order []operators.SortKey, limit int64, rank operators.RankKind) *operators.Node {
+	for k, c := range partition {
+		if b := sc.cols[c].bound; b.Valid() {
+			return operators.NewWindowTopNNode(in, partition, order, limit, 0, rank, k, b)
+		}
+	}
+	return operators.NewTopNNode(in, partition, order, limit, 0, rank)
+}
+
+// Into makes the view's rows rows of table t: its output column i goes to
+// the column of t named cols[i] (t's columns in order when cols is empty),
+// converted as INSERT converts; the other columns of t are NULL.
+func (v *View) Into(t *catalog.Table, cols []string, ectx *vector.EvalContext) error {
+	target := make([]int, len(v.Columns))
+	if len(cols) == 0 {
+		if len(v.Columns) > len(t.Columns) {
+			return vector.Errorf(vector.CodeSyntaxError, "INSERT has more expressions than target columns")
+		}
+		for i := range target {
+			target[i] = i
+		}
+	} else {
+		if len(cols) != len(v.Columns) {
+			return vector.Errorf(vector.CodeSyntaxError, "INSERT has %d target columns but the query has %d", len(cols), len(v.Columns))
+		}
+		for i, name := range cols {
+			target[i] = slices.IndexFunc(t.Columns, func(c catalog.Column) bool { return c.Name == name })
+			if target[i] < 0 {
+				return vector.Errorf(vector.CodeUndefinedColumn, "column \"%s\" of relation \"%s\" does not exist", name, t.Name)
+			}
+		}
+	}
+	exprs := make([]vector.Expr, len(t.Columns))
+	for j, c := range t.Columns {
+		exprs[j] = vector.NewConst(nil, c.Type)
+	}
+	for i, j := range target {
+		x, err := assign(vector.NewColumnRef(i, v.Columns[i].Type, v.Columns[i].Name), t.Columns[j])
+		if err != nil {
+			return err
+		}
+		exprs[j] = x
+	}
+	v.Root = operators.NewProjectNode(v.Root, exprs, ectx)
+	v.Columns = make([]Column, len(t.Columns))
+	for j, c := range t.Columns {
+		v.Columns[j] = Column{Name: c.Name, Type: c.Type}
+	}
+	return nil
 }

@@ -248,7 +248,7 @@ func (p *Planner) windows(r *rel, b *binder, calls []*windowCall, bound *rankBou
 		}
 		cols = cols[len(partition)+len(order):]
 		if p.stream {
-			op = operators.NewTopNNode(op.(*operators.Node), partition, order, bound.limit, 0, c.kind)
+			op = p.topNNode(op.(*operators.Node), in.sc, partition, order, bound.limit, c.kind)
 		} else {
 			op = operators.NewRankWindow(op, partition, order, c.kind)
 		}

@@ -73,7 +73,7 @@ func planView(t *testing.T, sql string) (*View, error) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	p := New(fakeEnv{}, &vector.EvalContext{}, &vector.ParamTypes{})
-	return p.View(st.AST.(*tree.Select))
+	return p.View(st.AST.(*tree.Select), false)
 }
 
 // explain renders a dataflow a node a line, inputs indented below.

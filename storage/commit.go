@@ -17,6 +17,7 @@ const maxGroup = 512
 // batches already encoded.
 type commitReq struct {
 	changes []tableChange
+	state   []StateEntry // written in the same batch
 	done    chan error
 	seq     uint64 // set by the committer
 }
@@ -48,13 +49,13 @@ func (x *Txn) Commit() error {
 		}
 	}
 	x.tables = nil
-	if len(changes) == 0 {
+	if len(changes) == 0 && len(x.stateSets) == 0 {
 		return nil
 	}
 	if f := x.s.failed.Load(); f != nil {
 		return *f
 	}
-	req := &commitReq{changes: changes, done: make(chan error, 1)}
+	req := &commitReq{changes: changes, state: x.stateSets, done: make(chan error, 1)}
 	select {
 	case x.s.commits <- req:
 	case <-x.s.stop:
@@ -248,6 +249,11 @@ func (s *Store) add(g *group, r *commitReq) {
 	g.last = seq
 	r.seq = seq
 	commit := Commit{Seq: seq}
+	for _, e := range r.state {
+		if err := g.b.Set(stateKey(e.Key), e.Value, nil); err != nil {
+			s.fail(err)
+		}
+	}
 	for _, tc := range r.changes {
 		t, ok := s.Table(tc.tt.t.id)
 		if !ok || t != tc.tt.t {

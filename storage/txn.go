@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cockroachdb/pebble/v2"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
 )
@@ -18,6 +20,8 @@ type Txn struct {
 	done   bool
 	// committed is the seq of the commit, once it committed changes.
 	committed uint64
+	// state entries to write atomically with the changes (see SetState).
+	stateSets []StateEntry
 }
 
 // txnTable is what a transaction changed in one table.
@@ -264,4 +268,24 @@ var errFinished = errors.New("storage: transaction already finished")
 
 func serializationFailure() error {
 	return vector.Errorf(vector.CodeSerializationFailure, "could not serialize access due to concurrent update")
+}
+
+// SetState makes the commit also set a state entry (see state.go), in the
+// same atomic write as its changes: a writer records how far its writes
+// have gone together with them.
+func (x *Txn) SetState(key, value []byte) {
+	x.stateSets = append(x.stateSets, StateEntry{Key: append([]byte(nil), key...), Value: append([]byte(nil), value...)})
+}
+
+// State reads a state entry as committed; nil when there is none.
+func (s *Store) State(key []byte) ([]byte, error) {
+	v, closer, err := s.db.Get(stateKey(key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: state: %w", err)
+	}
+	defer closer.Close()
+	return append([]byte(nil), v...), nil
 }

@@ -1,0 +1,97 @@
+package runnel
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// openEventTime opens a DB with a table of events with event time and a
+// watermark 5 seconds behind.
+func openEventTime(t *testing.T, dir string) (*DB, *Session) {
+	t.Helper()
+	db, err := Open(dir, Options{Partitions: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Connect(ConnParams{User: "runnel", Database: "runnel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, s
+}
+
+// TestTumbleViews checks a tumbling-window count in both dialects, partial
+// and EMIT ON WINDOW CLOSE, and that late rows are dropped, against
+// results derived by hand.
+func TestTumbleViews(t *testing.T) {
+	db, s := openEventTime(t, t.TempDir())
+	defer db.Close()
+	run(t, s, `CREATE TABLE ev (k TEXT, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')`)
+	run(t, s, `CREATE MATERIALIZED VIEW partial AS SELECT k, window_start, window_end, count(*) AS n, sum(v) AS s
+		FROM TUMBLE(ev, ts, INTERVAL '10 seconds') GROUP BY k, window_start, window_end`)
+	run(t, s, `CREATE MATERIALIZED VIEW final AS SELECT k, window_start, count(*) AS n
+		FROM TUMBLE(ev, ts, INTERVAL '10 seconds') GROUP BY k, window_start EMIT ON WINDOW CLOSE`)
+	run(t, s, `CREATE MATERIALIZED VIEW arroyo AS SELECT window.start, window.end, n FROM
+		(SELECT tumble(INTERVAL '10 seconds') AS window, count(*) AS n FROM ev GROUP BY window)`)
+	run(t, s, `INSERT INTO ev VALUES ('a', 1, '2024-01-01 00:00:01'), ('b', 2, '2024-01-01 00:00:03'), ('a', 3, '2024-01-01 00:00:09')`)
+	if got := rowsOf(t, s, "SELECT * FROM final"); len(got) != 0 {
+		t.Fatalf("final before the window closed: %v", got)
+	}
+	want := []string{"a|2024-01-01 00:00:00|2024-01-01 00:00:10|2|4", "b|2024-01-01 00:00:00|2024-01-01 00:00:10|1|2"}
+	if got := rowsOf(t, s, "SELECT k, window_start::text, window_end::text, n, s FROM partial"); !slices.Equal(got, want) {
+		t.Fatalf("partial: got %v, want %v", got, want)
+	}
+	// ts 16 moves the watermark to 11: window [0, 10) closes. ts 00:00:05
+	// is then late (5 < 11) and dropped; 12 is not.
+	run(t, s, `INSERT INTO ev VALUES ('a', 1, '2024-01-01 00:00:16')`)
+	run(t, s, `INSERT INTO ev VALUES ('b', 1, '2024-01-01 00:00:05'), ('b', 1, '2024-01-01 00:00:12')`)
+	want = []string{"a|2024-01-01 00:00:00|2", "b|2024-01-01 00:00:00|1"}
+	if got := rowsOf(t, s, "SELECT k, window_start::text, n FROM final"); !slices.Equal(got, want) {
+		t.Fatalf("final: got %v, want %v", got, want)
+	}
+	want = []string{"a|2024-01-01 00:00:00|2024-01-01 00:00:10|2|4", "a|2024-01-01 00:00:10|2024-01-01 00:00:20|1|1",
+		"b|2024-01-01 00:00:00|2024-01-01 00:00:10|1|2", "b|2024-01-01 00:00:10|2024-01-01 00:00:20|1|1"}
+	if got := rowsOf(t, s, "SELECT k, window_start::text, window_end::text, n, s FROM partial"); !slices.Equal(got, want) {
+		t.Fatalf("partial: got %v, want %v", got, want)
+	}
+	want = []string{"2024-01-01 00:00:00|2024-01-01 00:00:10|3", "2024-01-01 00:00:10|2024-01-01 00:00:20|2"}
+	if got := rowsOf(t, s, "SELECT start::text, \"end\"::text, n FROM arroyo"); !slices.Equal(got, want) {
+		t.Fatalf("arroyo: got %v, want %v", got, want)
+	}
+}
+
+// TestPipelineToFile runs a windowed pipeline into a JSON file sink: only
+// closed windows reach it, once each.
+func TestPipelineToFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	db, s := openEventTime(t, filepath.Join(dir, "db"))
+	defer db.Close()
+	run(t, s, `CREATE TABLE ev (k TEXT, ts TIMESTAMP, WATERMARK FOR ts)`)
+	run(t, s, `CREATE TABLE counts (k TEXT, window_start TIMESTAMP, n BIGINT) WITH (connector = 'file', path = '`+out+`', format = 'json', type = 'sink')`)
+	run(t, s, `CREATE PIPELINE p AS INSERT INTO counts SELECT k, window_start, count(*) FROM TUMBLE(ev, ts, INTERVAL '1 minute') GROUP BY k, window_start`)
+	run(t, s, `INSERT INTO ev VALUES ('a', '2024-01-01 00:00:01'), ('a', '2024-01-01 00:00:30'), ('b', '2024-01-01 00:00:59')`)
+	run(t, s, `INSERT INTO ev VALUES ('a', '2024-01-01 00:01:01')`)
+	run(t, s, "FLUSH")
+	var lines []string
+	files, _ := filepath.Glob(filepath.Join(out, "*"))
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, strings.Split(strings.TrimSpace(string(data)), "\n")...)
+	}
+	slices.Sort(lines)
+	want := []string{`{"k":"a","window_start":"2024-01-01 00:00:00","n":2}`, `{"k":"b","window_start":"2024-01-01 00:00:00","n":1}`}
+	if !slices.Equal(lines, want) {
+		t.Fatalf("sink files: got %v, want %v", lines, want)
+	}
+	got := rowsOf(t, s, "SHOW PIPELINES")
+	if len(got) != 1 || !strings.HasPrefix(got[0], "p|running|4|2|2024-01-01 00:01:01|0|") {
+		t.Fatalf("SHOW PIPELINES: %v", got)
+	}
+}
