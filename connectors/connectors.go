@@ -1,0 +1,157 @@
+// Package connectors connects tables and pipelines to the outside world:
+// sinks that receive a pipeline's output one checkpoint epoch at a time, and
+// sources that read bounded inputs into tables. A connector is chosen and
+// configured by the WITH options of the table that declares it, e.g.
+//
+//	WITH (connector = 'file', path = '/out', format = 'json', type = 'sink')
+//
+// The formats are in connectors/format, the file connector in connectors/file.
+package connectors
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/runneldb/runnel/connectors/file"
+	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/vector"
+)
+
+// Column is a column of the relation a connector reads or writes.
+type Column = format.Column
+
+// Sink writes a pipeline's output one checkpoint epoch at a time.
+type Sink interface {
+	// Retractions reports whether the sink's format can carry retractions
+	// (debezium_json).
+	Retractions() bool
+	// Commit writes the changes of epoch e durably and atomically: after a
+	// crash either all of them are in the output or none is. Committing an
+	// epoch already committed does nothing (recovery may commit an epoch
+	// again). Epochs are committed in increasing order. A change with weight
+	// n > 1 is n rows; a negative weight is an error for a sink without
+	// retractions.
+	Commit(epoch uint64, changes []*vector.Batch) error
+	Close() error
+}
+
+// Source reads a bounded input (a file) as batches of rows of the declared
+// columns.
+type Source interface {
+	// Read calls emit with the rows after the first skip rows, in input
+	// order, in batches of at most operators.BatchSize rows; it returns nil
+	// at the end of the input. Each emitted batch's Len counts rows, so
+	// callers checkpoint the rows read and resume with skip.
+	Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error
+}
+
+// engineOptions are the WITH options the engine interprets; every connector
+// accepts them.
+var engineOptions = []string{"connector", "type", "event_time_field", "watermark_field", "idle_timeout"}
+
+// connector is a kind of connector.
+type connector struct {
+	name string
+	// required are the connector's own options, all required (non-empty).
+	required []string
+	// openSink opens the connector as a sink; nil when it cannot be one.
+	openSink func(opts map[string]string, cols []Column) (Sink, error)
+	// openSource opens it as a source; nil when it cannot be one.
+	openSource func(opts map[string]string, cols []Column) (Source, error)
+}
+
+// connectorList holds the connectors, by name.
+var connectorList = []connector{
+	{name: "blackhole", openSink: openBlackhole},
+	{name: "file", required: []string{"path", "format"}, openSink: openFileSink, openSource: openFileSource},
+}
+
+// OpenSink opens the sink the WITH options opts (lower-case keys) describe,
+// writing rows of cols. Bad options are 22023 errors naming the option.
+func OpenSink(opts map[string]string, cols []Column) (Sink, error) {
+	c, err := lookupConnector(opts, "sink", func(c *connector) bool { return c.openSink != nil })
+	if err != nil {
+		return nil, err
+	}
+	return c.openSink(opts, cols)
+}
+
+// OpenSource opens the source the WITH options opts describe, reading rows
+// of cols. Bad options are 22023 errors naming the option; a missing input
+// file is 58P01. The input is not read until Read.
+func OpenSource(opts map[string]string, cols []Column) (Source, error) {
+	c, err := lookupConnector(opts, "source", func(c *connector) bool { return c.openSource != nil })
+	if err != nil {
+		return nil, err
+	}
+	return c.openSource(opts, cols)
+}
+
+// lookupConnector finds the connector opts name among those that can play
+// role (for which can is true), and checks its options.
+func lookupConnector(opts map[string]string, role string, can func(*connector) bool) (*connector, error) {
+	name, ok := opts["connector"]
+	if !ok {
+		return nil, vector.Errorf(vector.CodeInvalidParameterValue, "missing required option \"connector\"")
+	}
+	var names []string
+	for i := range connectorList {
+		c := &connectorList[i]
+		if !can(c) {
+			continue
+		}
+		if c.name == name {
+			return c, c.checkOptions(opts)
+		}
+		names = append(names, c.name)
+	}
+	return nil, vector.Errorf(vector.CodeInvalidParameterValue, "%s connector %q does not exist (%s connectors: %s)",
+		role, name, role, strings.Join(names, ", "))
+}
+
+// checkOptions refuses options c does not know and requires its own.
+func (c *connector) checkOptions(opts map[string]string) error {
+	keys := make([]string, 0, len(opts))
+	for k := range opts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(engineOptions, k) && !slices.Contains(c.required, k) {
+			return vector.Errorf(vector.CodeInvalidParameterValue, "unrecognized option %q for connector %q", k, c.name)
+		}
+	}
+	for _, k := range c.required {
+		if opts[k] == "" {
+			return vector.Errorf(vector.CodeInvalidParameterValue, "connector %q requires option %q", c.name, k)
+		}
+	}
+	return nil
+}
+
+// openFileSink opens a file sink (options path and format).
+func openFileSink(opts map[string]string, cols []Column) (Sink, error) {
+	f, err := format.Lookup(opts["format"])
+	if err != nil {
+		return nil, err
+	}
+	s, err := file.OpenSink(opts["path"], f, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openFileSource opens a file source (options path and format).
+func openFileSource(opts map[string]string, cols []Column) (Source, error) {
+	f, err := format.Lookup(opts["format"])
+	if err != nil {
+		return nil, err
+	}
+	s, err := file.OpenSource(opts["path"], f, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

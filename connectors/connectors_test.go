@@ -1,0 +1,151 @@
+package connectors
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/runneldb/runnel/vector"
+)
+
+var testCols = []Column{{Name: "a", Type: vector.Int4}}
+
+// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
+func errorCode(err error) string {
+	var ve *vector.Error
+	if errors.As(err, &ve) {
+		return ve.Code
+	}
+	return ""
+}
+
+// TestOpenOptions: WITH options are checked before anything is opened;
+// every error is 22023 (58P01 for a missing input) and names the problem.
+func TestOpenOptions(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, []byte("1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	tests := []struct {
+		source bool
+		opts   map[string]string
+		code   string // "" when the connector opens
+		msg    string
+	}{
+		{false, map[string]string{}, vector.CodeInvalidParameterValue, `missing required option "connector"`},
+		{false, map[string]string{"connector": "kafka"}, vector.CodeInvalidParameterValue,
+			`sink connector "kafka" does not exist (sink connectors: blackhole, file)`},
+		{true, map[string]string{"connector": "blackhole"}, vector.CodeInvalidParameterValue,
+			`source connector "blackhole" does not exist (source connectors: file)`},
+		{false, map[string]string{"connector": "file", "format": "json"}, vector.CodeInvalidParameterValue,
+			`connector "file" requires option "path"`},
+		{false, map[string]string{"connector": "file", "path": "", "format": "json"}, vector.CodeInvalidParameterValue,
+			`connector "file" requires option "path"`},
+		{true, map[string]string{"connector": "file", "path": in}, vector.CodeInvalidParameterValue,
+			`connector "file" requires option "format"`},
+		{false, map[string]string{"connector": "file", "path": out, "format": "json", "compression": "gzip"},
+			vector.CodeInvalidParameterValue, `unrecognized option "compression" for connector "file"`},
+		{false, map[string]string{"connector": "blackhole", "format": "json"}, vector.CodeInvalidParameterValue,
+			`unrecognized option "format" for connector "blackhole"`},
+		{false, map[string]string{"connector": "file", "path": out, "format": "xml"}, vector.CodeInvalidParameterValue,
+			`format "xml" does not exist`},
+		{true, map[string]string{"connector": "file", "path": in, "format": "debezium_json"}, vector.CodeInvalidParameterValue,
+			`format "debezium_json" can only be written`},
+		{true, map[string]string{"connector": "file", "path": filepath.Join(dir, "nope.csv"), "format": "csv"}, "58P01",
+			`could not open file`},
+		{false, map[string]string{"connector": "file", "path": out, "format": "debezium_json", "type": "sink"}, "", ""},
+		{false, map[string]string{"connector": "blackhole", "type": "sink"}, "", ""},
+		{true, map[string]string{"connector": "file", "path": in, "format": "csv", "type": "source",
+			"event_time_field": "a", "watermark_field": "a", "idle_timeout": "5s"}, "", ""},
+	}
+	for _, tt := range tests {
+		var err error
+		if tt.source {
+			_, err = OpenSource(tt.opts, testCols)
+		} else {
+			_, err = OpenSink(tt.opts, testCols)
+		}
+		if tt.code == "" {
+			if err != nil {
+				t.Errorf("%v: %v", tt.opts, err)
+			}
+			continue
+		}
+		if errorCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%v: error %v (%s), want %s containing %q", tt.opts, err, errorCode(err), tt.code, tt.msg)
+		}
+	}
+}
+
+// TestOpenedConnectors: the connectors opened by options work end to end.
+func TestOpenedConnectors(t *testing.T) {
+	dir := t.TempDir()
+	sink, err := OpenSink(map[string]string{"connector": "file", "path": dir, "format": "csv"}, testCols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sink.Retractions() {
+		t.Errorf("a csv sink claims retractions")
+	}
+	b := vector.NewBatch([]arrow.Array{vector.ArrayOf(vector.Int4, int32(7), nil)}, 2)
+	if err := sink.Commit(1, []*vector.Batch{b}); err != nil {
+		t.Fatal(err)
+	}
+	src, err := OpenSource(map[string]string{"connector": "file", "path": dir, "format": "csv"}, testCols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	err = src.Read(t.Context(), 0, func(b *vector.Batch) error {
+		for i := range b.Len {
+			got = append(got, vector.ValueAt(b.Cols[0], vector.Int4, i))
+		}
+		return nil
+	})
+	if err != nil || len(got) != 2 || got[0] != int32(7) || got[1] != nil {
+		t.Errorf("read back %v, %v; want [7 <nil>]", got, err)
+	}
+}
+
+// TestBlackhole: rows are counted by weight, an epoch committed again is
+// not counted twice.
+func TestBlackhole(t *testing.T) {
+	s, err := OpenSink(map[string]string{"connector": "blackhole"}, testCols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bh := s.(*Blackhole)
+	if !bh.Retractions() {
+		t.Errorf("a blackhole takes retractions")
+	}
+	col := vector.ArrayOf(vector.Int4, int32(1), int32(2), int32(3))
+	plain := vector.NewBatch([]arrow.Array{col}, 3)
+	weighted := &vector.Batch{Cols: []arrow.Array{col}, Len: 3, Weights: []int64{2, -3, 1}}
+	steps := []struct {
+		epoch uint64
+		b     *vector.Batch
+		want  int64
+	}{
+		{1, plain, 3},
+		{2, weighted, 3 + 6},
+		{2, plain, 9}, // again: ignored
+		{1, plain, 9},
+		{5, plain, 12},
+	}
+	for _, st := range steps {
+		if err := bh.Commit(st.epoch, []*vector.Batch{st.b}); err != nil {
+			t.Fatal(err)
+		}
+		if got := bh.Rows(); got != st.want {
+			t.Errorf("after epoch %d: %d rows, want %d", st.epoch, got, st.want)
+		}
+	}
+	if err := bh.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
