@@ -17,6 +17,21 @@ import (
 // every JoinType (a NULL key never matches). The null-aware anti join of
 // NOT IN is not supported.
 func NewJoinNode(left, right *Node, typ JoinType, leftKeys, rightKeys []int, residual vector.Expr, ectx *vector.EvalContext) *Node {
+	n := joinNode(left, right, typ, leftKeys, rightKeys, residual)
+	n.State = joinStateText + "; unbounded"
+	n.New = func() (Incremental, error) {
+		return newIncJoin(left, right, typ, leftKeys, rightKeys, residual, ectx), nil
+	}
+	return n
+}
+
+// joinStateText says what every continuous join keeps.
+const joinStateText = "per input: its rows with a non-NULL key, by key, with their multiplicity " +
+	"(and their match count on the preserved side of an outer join, the left of a semi or anti join)"
+
+// joinNode is the node of a continuous join, without New and State. A join
+// without keys runs as one instance.
+func joinNode(left, right *Node, typ JoinType, leftKeys, rightKeys []int, residual vector.Expr) *Node {
 	n := NewNode("Join", joinTypes(typ, left.Types(), right.Types()), left, right)
 	conds := make([]string, len(leftKeys))
 	for k := range leftKeys {
@@ -25,30 +40,37 @@ func NewJoinNode(left, right *Node, typ JoinType, leftKeys, rightKeys []int, res
 	if residual != nil {
 		conds = append(conds, residual.String())
 	}
-	n.Detail = joinTypeNames[typ] + " on " + strings.Join(conds, " and ")
-	n.State = "per input: its rows with a non-NULL key, by key, with their multiplicity " +
-		"(and their match count on the preserved side of an outer join, the left of a semi or anti join); unbounded"
-	n.Keys = [][]int{leftKeys, rightKeys}
-	n.New = func() (Incremental, error) {
-		j := &incJoin{typ: typ, residual: residual, ectx: ectx}
-		j.sides[0] = newJoinSide(left.Types(), leftKeys, typ != InnerJoin && typ != RightJoin)
-		j.sides[1] = newJoinSide(right.Types(), rightKeys, typ == RightJoin || typ == FullJoin)
-		return j, nil
+	n.Detail = joinTypeNames[typ]
+	if len(conds) > 0 {
+		n.Detail += " on " + strings.Join(conds, " and ")
+	}
+	if len(leftKeys) > 0 {
+		n.Keys = [][]int{leftKeys, rightKeys}
 	}
 	return n
+}
+
+// newIncJoin makes an instance of a join of left and right.
+func newIncJoin(left, right *Node, typ JoinType, leftKeys, rightKeys []int, residual vector.Expr, ectx *vector.EvalContext) *incJoin {
+	j := &incJoin{typ: typ, residual: residual, ectx: ectx}
+	j.sides[0] = newJoinSide(left.Types(), leftKeys, typ != InnerJoin && typ != RightJoin)
+	j.sides[1] = newJoinSide(right.Types(), rightKeys, typ == RightJoin || typ == FullJoin)
+	return j
 }
 
 var joinTypeNames = [...]string{InnerJoin: "inner", LeftJoin: "left", RightJoin: "right", FullJoin: "full",
 	SemiJoin: "semi", AntiJoin: "anti"}
 
-// incJoin is one instance of a continuous equi-join (NewJoinNode).
+// incJoin is one instance of a continuous equi-join (NewJoinNode, and
+// NewTimeJoinNode with a timer).
 //
 // State: per side, its rows with a non-NULL key, in a rowStore by key
-// (rows with a NULL key never match, so they pass through, NULL-padded
-// when their side is output unmatched, and are not kept). A tracked side,
-// one whose rows are output on their own (the preserved side of an outer
-// join, the left side of a semi or anti join), also keeps per entry its
-// match count (see joinEntry).
+// (rows with a NULL key, or a NULL event time in an interval join, never
+// match, so they pass through, NULL-padded when their side is output
+// unmatched, and are not kept). A tracked side, one whose rows are output
+// on their own (the preserved side of an outer join, the left side of a
+// semi or anti join), also keeps per entry its match count (see
+// joinEntry).
 //
 // A batch of changes to one side is joined with the other side's current
 // rows, then added to its own side, so that Δl ⋈ R + L' ⋈ Δr is exact. The
@@ -58,15 +80,20 @@ var joinTypeNames = [...]string{InnerJoin: "inner", LeftJoin: "left", RightJoin:
 // change of its output weight. An entry whose multiplicity is back to zero
 // is removed only at Flush, so that a row deleted and re-added before the
 // barrier keeps its match count.
+//
+// A time join (timer non-nil) instead emits a tracked entry's own row only
+// when its watermarks close it, and forgets closed entries then (see
+// joinTimer).
 type incJoin struct {
 	typ      JoinType
 	residual vector.Expr
 	ectx     *vector.EvalContext
 	sides    [2]*joinSide
+	timer    *joinTimer // nil but for time joins
 
 	// Scratch for Push and Flush.
 	hashes  []uint64
-	nullKey []int32 // rows with a NULL key
+	nullKey []int32 // rows with a NULL in a needed column
 	di, se  []int32 // candidate pairs: delta row, other side's entry
 	fresh   []int64 // per delta row, its match count
 	keep    []int32
@@ -76,8 +103,11 @@ type incJoin struct {
 
 // joinSide is one input of an incJoin and its state.
 type joinSide struct {
-	types   []vector.Type
-	keys    []int
+	types []vector.Type
+	keys  []int
+	// needed lists the columns a row must have non-NULL to match: the
+	// keys, and the event time of an interval join.
+	needed  []int
 	store   *rowStore
 	tracked bool
 	ents    []joinEntry // per store entry
@@ -93,15 +123,18 @@ type joinSide struct {
 // the other side's rows with an equal key that satisfy the residual, and
 // out the weight of the entry's own output row emitted so far (see
 // outWeight), which Flush brings up to date; both are 0 on other sides.
+// An entry that is not listed in pending (or dirty) may still be in the
+// list, forgotten since or listed again after: the flags are the truth.
 type joinEntry struct {
 	matches, out int64
 	pending      bool // listed in pending
 	dirty        bool // listed in dirty
 	saved        bool // written by a Checkpoint
+	closed       bool // time joins: closed by the watermarks, to be forgotten
 }
 
 func newJoinSide(types []vector.Type, keys []int, tracked bool) *joinSide {
-	return &joinSide{types: types, keys: keys, store: newRowStore(types, keys), tracked: tracked}
+	return &joinSide{types: types, keys: keys, needed: keys, store: newRowStore(types, keys), tracked: tracked}
 }
 
 // touch lists entry e as changed since the last Flush.
@@ -116,6 +149,17 @@ func (s *joinSide) touch(e int32) {
 func (s *joinSide) setEntry(e int32, je joinEntry) {
 	s.ents = extend(s.ents, int(e)+1)
 	s.ents[e] = je
+}
+
+// forget removes entry e of side in (its tag in state keys); the next
+// Checkpoint deletes its state key if one was saved.
+func (s *joinSide) forget(e int32, in int) {
+	je := &s.ents[e]
+	if je.saved {
+		s.gone = append(s.gone, s.store.appendStateKey(nil, e, byte(in)))
+	}
+	je.pending, je.dirty = false, false
+	s.store.remove(e)
 }
 
 // outWeight is the weight of a tracked row's own output given its
@@ -133,16 +177,21 @@ func (j *incJoin) emitsPairs() bool { return j.typ != SemiJoin && j.typ != AntiJ
 
 func (j *incJoin) Push(in int, b *vector.Batch, emit Emit) error {
 	j.settle()
+	if j.timer != nil {
+		if b = j.timer.admit(in, b); b.Len == 0 {
+			return nil
+		}
+	}
 	s, o := j.sides[in], j.sides[1-in]
-	keys := pick(b.Cols, s.keys)
+	keys, needed := pick(b.Cols, s.keys), pick(b.Cols, s.needed)
 	j.hashes = grow(j.hashes, b.Len)
 	vector.HashColumns(keys, s.store.keyTypes, b.Len, j.hashes)
 	j.fresh = grow(j.fresh, b.Len)
 	clear(j.fresh)
 	j.nullKey = j.nullKey[:0]
-	nulls := slices.ContainsFunc(keys, func(k arrow.Array) bool { return k.NullN() > 0 })
+	nulls := slices.ContainsFunc(needed, func(k arrow.Array) bool { return k.NullN() > 0 })
 	for i := 0; i < b.Len; i++ {
-		if nulls && hasNullKey(keys, i) {
+		if nulls && hasNullKey(needed, i) {
 			j.nullKey = append(j.nullKey, int32(i))
 			continue
 		}
@@ -181,11 +230,17 @@ func (j *incJoin) Push(in int, b *vector.Batch, emit Emit) error {
 				je.matches = j.fresh[i]
 			}
 			s.setEntry(e, je)
+			if j.timer != nil {
+				j.timer.track(in, e, i)
+			}
 		}
 		s.store.add(e, b.Weight(i))
 		s.touch(e)
 	}
 	s.store.end()
+	if j.timer != nil {
+		return j.closeEntries(emit)
+	}
 	return nil
 }
 
@@ -275,6 +330,9 @@ func (j *incJoin) Flush(emit Emit) error {
 		}
 		for _, e := range s.pending {
 			je := &s.ents[e]
+			if !je.pending {
+				continue
+			}
 			je.pending = false
 			if s.store.mult(e) != 0 {
 				if !je.dirty {
@@ -283,11 +341,7 @@ func (j *incJoin) Flush(emit Emit) error {
 				}
 				continue
 			}
-			if je.saved {
-				s.gone = append(s.gone, s.store.appendStateKey(nil, e, byte(in)))
-			}
-			je.dirty = false
-			s.store.remove(e)
+			s.forget(e, in)
 		}
 		s.pending = s.pending[:0]
 		s.store.compact()
@@ -296,10 +350,11 @@ func (j *incJoin) Flush(emit Emit) error {
 }
 
 // flushSide emits, for side in when tracked, the change of the output
-// weight of each entry changed since the last Flush.
+// weight of each entry changed since the last Flush. Time joins emit
+// their sides' own rows when the watermarks close them instead.
 func (j *incJoin) flushSide(in int, emit Emit) error {
 	s := j.sides[in]
-	if !s.tracked {
+	if !s.tracked || j.timer != nil {
 		return nil
 	}
 	j.idx, j.weights = j.idx[:0], j.weights[:0]
@@ -310,10 +365,17 @@ func (j *incJoin) flushSide(in int, emit Emit) error {
 			je.out = now
 		}
 	}
-	for from := 0; from < len(j.idx); from += BatchSize {
-		to := min(from+BatchSize, len(j.idx))
-		cols := j.padded(in, s.store.gather(j.idx[from:to]), to-from)
-		if err := emit(&vector.Batch{Cols: cols, Len: to - from, Weights: weightsOrNil(j.weights[from:to])}); err != nil {
+	return j.emitOwn(in, j.idx, j.weights, emit)
+}
+
+// emitOwn emits the rows of entries ids of side in on their own (see
+// padded), with the given weights.
+func (j *incJoin) emitOwn(in int, ids []int32, weights []int64, emit Emit) error {
+	s := j.sides[in]
+	for from := 0; from < len(ids); from += BatchSize {
+		to := min(from+BatchSize, len(ids))
+		cols := j.padded(in, s.store.gather(ids[from:to]), to-from)
+		if err := emit(&vector.Batch{Cols: cols, Len: to - from, Weights: weightsOrNil(weights[from:to])}); err != nil {
 			return err
 		}
 	}
@@ -368,19 +430,26 @@ func (j *incJoin) Restore(key, value []byte) error {
 	return nil
 }
 
-// settle adds the restored entries to the stores, as saved and emitted.
+// settle adds the restored entries to the stores, as saved and emitted
+// (for time joins, whose entries emit only once closed, as open).
 func (j *incJoin) settle() {
-	for _, s := range j.sides {
+	for in, s := range j.sides {
 		if len(s.restored) == 0 {
 			continue
 		}
-		for k, e := range s.store.settle() {
+		ids := s.store.settle()
+		for k, e := range ids {
 			je := joinEntry{saved: true}
 			if s.tracked {
 				je.matches = s.restored[k]
-				je.out = j.outWeight(s.store.mult(e), je.matches)
+				if j.timer == nil {
+					je.out = j.outWeight(s.store.mult(e), je.matches)
+				}
 			}
 			s.setEntry(e, je)
+		}
+		if j.timer != nil {
+			j.timer.trackRestored(in, ids, s.store.gather(ids))
 		}
 		s.restored = nil
 	}

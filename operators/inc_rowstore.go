@@ -216,6 +216,9 @@ func (s *rowStore) keyEqual(e int32, keys []arrow.Array, i int) bool {
 	return true
 }
 
+// has reports whether entry e is in the store (not removed).
+func (s *rowStore) has(e int32) bool { return int(e) < len(s.ents) && s.ents[e].chunk >= 0 }
+
 // mult is entry e's multiplicity; add adds w to it.
 func (s *rowStore) mult(e int32) int64   { return s.ents[e].mult }
 func (s *rowStore) add(e int32, w int64) { s.ents[e].mult += w }
