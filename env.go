@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/connectors"
 	"github.com/runneldb/runnel/storage"
 	"github.com/runneldb/runnel/vector"
 )
@@ -71,6 +72,15 @@ func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit
 			return v.Scan(emit)
 		}
 	}
+	if t.Kind == catalog.KindSource {
+		return func(ctx context.Context, emit func(*vector.Batch) error) error {
+			in, err := connectors.OpenSource(t.Options, connectorColumns(t))
+			if err != nil {
+				return err
+			}
+			return in.Read(ctx, 0, emit)
+		}
+	}
 	return func(ctx context.Context, emit func(*vector.Batch) error) error {
 		return e.txn.Scan(ctx, uint64(t.ID), rowIDs, func(b *vector.Batch, ids []storage.RowID) error {
 			if rowIDs {
@@ -89,4 +99,13 @@ func rowIDColumn(ids []storage.RowID) arrow.Array {
 		b.UnsafeAppend(int64(id))
 	}
 	return b.NewArray()
+}
+
+// connectorColumns describes t's columns to a connector.
+func connectorColumns(t *catalog.Table) []connectors.Column {
+	cols := make([]connectors.Column, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = connectors.Column{Name: c.Name, Type: c.Type}
+	}
+	return cols
 }

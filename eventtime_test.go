@@ -1,11 +1,13 @@
 package runnel
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // openEventTime opens a DB with a table of events with event time and a
@@ -93,5 +95,46 @@ func TestPipelineToFile(t *testing.T) {
 	got := rowsOf(t, s, "SHOW PIPELINES")
 	if len(got) != 1 || !strings.HasPrefix(got[0], "p|running|4|2|2024-01-01 00:01:01|0|") {
 		t.Fatalf("SHOW PIPELINES: %v", got)
+	}
+}
+
+// TestFileSourceFinishes reads a bounded JSON file through a windowed
+// pipeline into a table: at the end of the file every window closes, the
+// table holds every window's final count, and the pipeline is finished.
+func TestFileSourceFinishes(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.jsonl")
+	var lines []string
+	// 25 events, one every 5 s from 00:00:00: windows of 1 minute hold
+	// 12, 12 and 1 of them.
+	for i := range 25 {
+		lines = append(lines, fmt.Sprintf(`{"id": %d, "ts": "2024-01-01 00:%02d:%02d"}`, i, i*5/60, i*5%60))
+	}
+	if err := os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, s := openEventTime(t, filepath.Join(dir, "db"))
+	defer db.Close()
+	run(t, s, `CREATE TABLE events (id INT, ts TIMESTAMP) WITH (connector = 'file', path = '`+in+`', format = 'json', type = 'source', event_time_field = 'ts')`)
+	if got := rowsOf(t, s, "SELECT count(*) FROM events"); !slices.Equal(got, []string{"25"}) {
+		t.Fatalf("SELECT from the file: %v", got)
+	}
+	run(t, s, `CREATE TABLE counts (window_start TIMESTAMP, n BIGINT)`)
+	run(t, s, `CREATE PIPELINE p AS INSERT INTO counts SELECT window_start, count(*) FROM TUMBLE(events, ts, INTERVAL '1 minute') GROUP BY window_start`)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := rowsOf(t, s, "SHOW PIPELINES")
+		if len(got) == 1 && strings.HasPrefix(got[0], "p|finished|25|3|infinity|0|") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SHOW PIPELINES: %v", got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	run(t, s, "FLUSH")
+	want := []string{"2024-01-01 00:00:00|12", "2024-01-01 00:01:00|12", "2024-01-01 00:02:00|1"}
+	if got := rowsOf(t, s, "SELECT window_start::text, n FROM counts"); !slices.Equal(got, want) {
+		t.Fatalf("counts: got %v, want %v", got, want)
 	}
 }

@@ -14,11 +14,7 @@ import (
 // end of time, which closes every window. It reads in the background,
 // slowed by the dataflow (Feed blocks), and stops with the dataflow.
 func (s *streams) readSource(rv *runningView, src *operators.Node, t *catalog.Table) error {
-	cols := make([]connectors.Column, len(t.Columns))
-	for i, c := range t.Columns {
-		cols[i] = connectors.Column{Name: c.Name, Type: c.Type}
-	}
-	in, err := connectors.OpenSource(t.Options, cols)
+	in, err := connectors.OpenSource(t.Options, connectorColumns(t))
 	if err != nil {
 		return err
 	}

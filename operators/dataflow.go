@@ -412,6 +412,7 @@ func (i *instance) run(ctx context.Context) error {
 func (i *instance) advance(ctx context.Context, emit Emit) error {
 	obs, _ := i.op.(WatermarkObserver)
 	out := Watermark{T: EndOfTime, Idle: true}
+	var idleInputs []int
 	for k := range i.inWM {
 		t, idle := EndOfTime, true
 		for c, in := range i.inputs {
@@ -420,6 +421,7 @@ func (i *instance) advance(ctx context.Context, emit Emit) error {
 			}
 		}
 		if idle {
+			idleInputs = append(idleInputs, k)
 			continue
 		}
 		if t > i.inWM[k] {
@@ -434,6 +436,19 @@ func (i *instance) advance(ctx context.Context, emit Emit) error {
 	}
 	if out.Idle {
 		out.T = i.wmLast.T
+	} else {
+		// An idle input holds nobody back: the operator sees it at the
+		// others' watermark (what it sends later below that is late).
+		for _, k := range idleInputs {
+			if out.T > i.inWM[k] && out.T != NoWatermark {
+				i.inWM[k] = out.T
+				if obs != nil {
+					if err := obs.Watermark(k, out.T, emit); err != nil {
+						return err
+					}
+				}
+			}
+		}
 	}
 	return i.forward(ctx, out)
 }
