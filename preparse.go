@@ -68,7 +68,7 @@ const (
 // is reports whether t is the word w (case-insensitively).
 func (t token) is(w string) bool { return t.kind == tokWord && strings.EqualFold(t.text, w) }
 
-// lex splits sql into tokens. It understands '…' strings (with '' and E'…'
+// lex splits sql into tokens. It understands quoted strings (doubled quotes, E'…'
 // escapes), "…" identifiers, $tag$…$tag$ strings, -- and /* */ comments;
 // anything it does not understand becomes a one-byte punctuation token.
 func lex(sql string) []token {
