@@ -29,7 +29,11 @@ import (
 // state. A partition that empties keeps its key until the table is
 // compacted, at a Checkpoint once such partitions are most of it. Between
 // Flushes, each partition changed keeps its output as it was at the last
-// Flush, to emit the difference.
+// Flush, to emit the difference. With a window among the partition
+// columns (NewWindowTopNNode), the watermark closing a window zeroes the
+// multiplicities of its partitions' rows, after emitting what they owe and
+// without a change to the output, so that the next Checkpoint deletes
+// them; rows that come later for the window are dropped as late.
 //
 // A change costs O(log n) comparisons in its partition of n rows, and
 // moves at most a block of sortedRows. Computing a partition's output
@@ -59,6 +63,11 @@ type incTopN struct {
 	rowIdx   []int32        // scratch: their rows in the batch
 	keyRow   []vector.Datum // scratch of Restore
 	restored restoredRows
+
+	// win is set when a partition column is a window: partitions are
+	// forgotten once the watermark closes their window.
+	win    *windowed
+	winKey int // the window's position among the partition columns
 }
 
 // topEntry is a distinct row of partition part and its multiplicity, in
@@ -126,6 +135,29 @@ func NewTopNNode(in *Node, partition []int, order []SortKey, limit, offset int64
 	return n
 }
 
+// NewWindowTopNNode is NewTopNNode where partition column
+// partition[windowCol] is a window of the input (a timestamp column such as
+// window_start), related to its watermark by bound. Once the watermark
+// closes a window, its partitions get no more rows: the operator forgets
+// them (their output rows stay, as emitted); rows that still come for a
+// closed window are dropped as late.
+func NewWindowTopNNode(in *Node, partition []int, order []SortKey, limit, offset int64, rank RankKind, windowCol int, bound Bound) *Node {
+	n := NewTopNNode(in, partition, order, limit, offset, rank)
+	n.Detail += fmt.Sprintf(" window $%d", partition[windowCol])
+	n.State = "per partition of an open window: every row and its multiplicity, in order; forgotten when the watermark closes the window"
+	newTopN := n.New
+	n.New = func() (Incremental, error) {
+		op, err := newTopN()
+		if err != nil {
+			return nil, err
+		}
+		t := op.(*incTopN)
+		t.win, t.winKey = newWindowed(partition[windowCol], bound), windowCol
+		return t, nil
+	}
+	return n
+}
+
 // topNDetail renders a top-N for EXPLAIN.
 func topNDetail(partition []int, order []SortKey, limit, offset int64, rank RankKind) string {
 	var parts []string
@@ -162,6 +194,11 @@ func (t *incTopN) Push(_ int, b *vector.Batch, _ Emit) error {
 	if err := t.settle(); err != nil {
 		return err
 	}
+	if t.win != nil {
+		if b = t.win.dropLate(b); b.Len == 0 {
+			return nil
+		}
+	}
 	return t.apply(b)
 }
 
@@ -172,8 +209,12 @@ func (t *incTopN) apply(b *vector.Batch) error {
 		t.keyCols[k] = b.Cols[c]
 	}
 	t.ids = grow(t.ids, b.Len)
+	first := int32(t.parts.len())
 	t.parts.insert(t.keyCols, b.Len, t.ids)
 	t.state = extend(t.state, t.parts.len())
+	if t.win != nil {
+		t.win.added(b.Cols[t.win.col], t.ids, first)
+	}
 	t.added = t.added[:0]
 	for i, p := range t.ids {
 		if err := t.update(p, rowRef{b.Cols, i}, b.Weight(i)); err != nil {
@@ -203,29 +244,14 @@ func (t *incTopN) compactRows() {
 	if t.copied <= 2*inUse+BatchSize {
 		return
 	}
-	builders := make([]*vector.Builder, len(t.types))
-	for c, typ := range t.types {
-		builders[c] = vector.NewBuilder(typ, inUse)
-	}
-	for _, e := range t.entries {
-		if e.inUse() {
-			for c, b := range builders {
-				b.AppendFrom(e.row.cols[c], e.row.i)
-			}
-		}
-	}
-	cols := make([]arrow.Array, len(builders))
-	for c, b := range builders {
-		cols[c] = b.Finish()
-	}
-	k := 0
+	refs := make([]*rowRef, 0, inUse)
 	for e := range t.entries {
 		if t.entries[e].inUse() {
-			t.entries[e].row = rowRef{cols, k}
-			k++
+			refs = append(refs, &t.entries[e].row)
 		}
 	}
-	t.copied = k
+	recopyRows(t.types, refs)
+	t.copied = len(refs)
 }
 
 // inUse reports whether e holds a row: an unused entry is zero, and an
@@ -326,20 +352,73 @@ func (t *incTopN) Flush(emit Emit) error {
 		return err
 	}
 	for _, p := range t.touched {
-		part := &t.state[p]
-		cur, err := t.window(&part.rows)
-		if err != nil {
+		if err := t.flushPartition(p, emit); err != nil {
 			return err
-		}
-		t.emitDiff(part.old, cur)
-		part.old, part.touched = nil, false
-		if t.out.len() >= BatchSize {
-			if err := t.out.flush(emit); err != nil {
-				return err
-			}
 		}
 	}
 	t.touched = t.touched[:0]
+	return t.out.flush(emit)
+}
+
+// flushPartition adds to the output the difference between partition p's
+// output at the last Flush and now, if it changed since (a watermark may
+// have flushed it already), and emits the output once it holds a batch.
+func (t *incTopN) flushPartition(p int32, emit Emit) error {
+	part := &t.state[p]
+	if !part.touched {
+		return nil
+	}
+	cur, err := t.window(&part.rows)
+	if err != nil {
+		return err
+	}
+	t.emitDiff(part.old, cur)
+	part.old, part.touched = nil, false
+	if t.out.len() >= BatchSize {
+		return t.out.flush(emit)
+	}
+	return nil
+}
+
+func (t *incTopN) LateRows() int64 {
+	if t.win == nil {
+		return 0
+	}
+	return t.win.late
+}
+
+// Watermark forgets the partitions of the windows t closes, after emitting
+// what they owe: their rows' multiplicities drop to zero without a change
+// to the output, so that the next Checkpoint deletes their state.
+func (t *incTopN) Watermark(_ int, wm int64, emit Emit) error {
+	w := t.win
+	if w == nil {
+		return nil
+	}
+	if err := t.settle(); err != nil {
+		return err
+	}
+	w.wm = wm
+	if !w.closing(wm) {
+		return nil
+	}
+	err := w.exp.expire(wm, func(_ int64, p int32) error {
+		if err := t.flushPartition(p, emit); err != nil {
+			return err
+		}
+		for id := range t.state[p].rows.all() {
+			e := &t.entries[id]
+			e.n = 0
+			if !e.changed {
+				e.changed = true
+				t.changed = append(t.changed, id)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	return t.out.flush(emit)
 }
 
@@ -449,6 +528,9 @@ func (t *incTopN) compactPartitions() {
 	}
 	t.parts = compactTable(t.parts, keep)
 	t.state = gatherAt(t.state, keep)
+	if t.win != nil {
+		t.win.reindex(t.parts, t.winKey)
+	}
 }
 
 func (t *incTopN) Restore(key, value []byte) error {
@@ -487,6 +569,38 @@ func (t *incTopN) settle() error {
 type rowRef struct {
 	cols []arrow.Array
 	i    int
+}
+
+// copyRows builds columns of the given types holding the rows refs refer
+// to, in order.
+func copyRows(types []vector.Type, refs []rowRef) []arrow.Array {
+	builders := make([]*vector.Builder, len(types))
+	for c, typ := range types {
+		builders[c] = vector.NewBuilder(typ, len(refs))
+	}
+	for _, r := range refs {
+		for c, b := range builders {
+			b.AppendFrom(r.cols[c], r.i)
+		}
+	}
+	cols := make([]arrow.Array, len(builders))
+	for c, b := range builders {
+		cols[c] = b.Finish()
+	}
+	return cols
+}
+
+// recopyRows copies the rows refs refer to into one new copy and points
+// each ref at its row there, so that the copies they referred to can go.
+func recopyRows(types []vector.Type, refs []*rowRef) {
+	rows := make([]rowRef, len(refs))
+	for k, r := range refs {
+		rows[k] = *r
+	}
+	cols := copyRows(types, rows)
+	for k, r := range refs {
+		*r = rowRef{cols, k}
+	}
 }
 
 // totalOrder orders the rows of a top-N: by the ORDER BY keys, then, to

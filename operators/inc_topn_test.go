@@ -1,6 +1,7 @@
 package operators
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -358,5 +359,128 @@ func TestTopNDetail(t *testing.T) {
 	}
 	if got := n.Types(); len(got) != 4 || got[3] != vector.Int8 {
 		t.Errorf("types %v, want the input's and int8", got)
+	}
+}
+
+// (w timestamptz, p int4, v int4): w is a tumbling window of 10 s.
+var windowTopNTypes = []vector.Type{vector.TimestampTZ, vector.Int4, vector.Int4}
+
+// windowTopNCase is the top 2 by v per window and p.
+var windowTopNCase = topNCase{"per window and p, top 2", []int{0, 1}, byVAsc, 2, 0, NoRank}
+
+func newWindowTopNNode() *Node {
+	tc := windowTopNCase
+	return NewWindowTopNNode(NewSourceNode("t", windowTopNTypes, nil), tc.partition, []SortKey{{Col: 2}}, tc.limit,
+		tc.offset, tc.rank, 0, Bound{Kind: BoundTumbleStart, Size: 10_000_000})
+}
+
+// windowTopNExpected recomputes the output over the input with bounded
+// operators (see topNCase.expected), ordered by v.
+func windowTopNExpected(t *testing.T, in *inputRows) []string {
+	tc := windowTopNCase
+	tc.order = []SortKey{{Col: 2}}
+	return tc.expected(t, in)
+}
+
+func TestWindowTopNNode(t *testing.T) {
+	r := func(w int64, p, v int32) []any { return []any{sec(w), p, v} }
+	in := &inputRows{types: windowTopNTypes}
+	c := newCluster(t, newWindowTopNNode(), 2)
+	m := memState{}
+	got := c.step(in.change(t, [][]any{r(0, 1, 5), r(0, 1, 3), r(0, 1, 4), r(0, 2, 1), r(10, 1, 2), r(10, 1, 9)}, nil))
+	checkRows(t, "inserted", got, windowTopNExpected(t, in))
+	c.checkpoint(m)
+
+	// A change pending in window 0 when the watermark closes it is
+	// emitted by the watermark; the flush after has nothing left.
+	for i, part := range c.route(in.change(t, [][]any{r(0, 1, 1)}, nil)) {
+		if part != nil {
+			if err := c.ops[i].Push(0, part, c.emit); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	emitted := clusterWatermark(c, int64(sec(10)))
+	checkRows(t, "emitted by the watermark", emitted, []string{"-0|1|4", "0|1|1"})
+	got = c.step()
+	checkRows(t, "flushed after the watermark", c.emitted, nil)
+	checkRows(t, "after the watermark", got, windowTopNExpected(t, in))
+
+	// Window 0's rows leave the state; its output stays.
+	c.checkpoint(m)
+	if len(m) != 2 {
+		t.Errorf("%d rows in state, want window 10's 2", len(m))
+	}
+
+	// Rows for window 0 are late now, a deletion as an insertion.
+	late := rowsBatch(windowTopNTypes, [][]any{r(0, 1, 0), r(0, 3, 1)})
+	del := weighted(rowsBatch(windowTopNTypes, [][]any{r(0, 2, 1)}), -1)
+	got = c.step(late, del, in.change(t, [][]any{r(10, 1, 1)}, nil))
+	checkRows(t, "late rows dropped", got, windowTopNExpected(t, in))
+	if n := clusterLateRows(c); n != 3 {
+		t.Errorf("%d late rows, want 3", n)
+	}
+	c.checkpoint(m)
+
+	// Restored, the operator goes on; the end of time empties the state.
+	for _, n := range []int{1, 3} {
+		in := &inputRows{types: windowTopNTypes, rows: slices.Clone(in.rows)}
+		state := maps.Clone(m)
+		rc := c.restart(state, n)
+		got := rc.step(in.change(t, [][]any{r(10, 1, 0), r(20, 1, 7)}, nil))
+		checkRows(t, "restored into "+strconv.Itoa(n), got, windowTopNExpected(t, in))
+		if emitted := clusterWatermark(rc, EndOfTime); len(emitted) != 0 {
+			t.Errorf("the end of time emitted %q", emitted)
+		}
+		rc.checkpoint(state)
+		if len(state) != 0 {
+			t.Errorf("restored into %d: %d rows in state after the end of time", n, len(state))
+		}
+	}
+}
+
+// TestWindowTopNNodeCompacts closes most partitions, so that compaction
+// renumbers the others: the watermark must still find them.
+func TestWindowTopNNodeCompacts(t *testing.T) {
+	in := &inputRows{types: windowTopNTypes}
+	c := newCluster(t, newWindowTopNNode(), 1)
+	op := c.ops[0].(*incTopN)
+	m := memState{}
+	var rows [][]any
+	for p := range int32(1500) {
+		rows = append(rows, []any{sec(0), p, p})
+	}
+	for p := range int32(10) {
+		rows = append(rows, []any{sec(10), p, p})
+	}
+	got := c.step(in.change(t, rows, nil))
+	checkRows(t, "inserted", got, windowTopNExpected(t, in))
+	c.checkpoint(m)
+	clusterWatermark(c, int64(sec(10)))
+	c.checkpoint(m)
+	if len(m) != 10 || op.parts.len() != 10 {
+		t.Errorf("after closing window 0: %d rows in state and %d partitions, want 10 and 10", len(m), op.parts.len())
+	}
+	got = c.step(in.change(t, [][]any{{sec(10), int32(3), int32(-1)}}, nil))
+	checkRows(t, "after compaction", got, windowTopNExpected(t, in))
+	clusterWatermark(c, int64(sec(20)))
+	c.checkpoint(m)
+	if len(m) != 0 {
+		t.Errorf("%d rows in state after closing window 10", len(m))
+	}
+	checkRows(t, "closed", c.out.rows(), windowTopNExpected(t, in))
+}
+
+func TestTopNNodeWithoutWindowIgnoresWatermarks(t *testing.T) {
+	in := &inputRows{types: topNTypes}
+	c := newCluster(t, topNCases[3].node(), 1)
+	c.step(topNSteps(t, in)[0]()...)
+	if emitted := clusterWatermark(c, EndOfTime); len(emitted) != 0 {
+		t.Errorf("watermark emitted %q", emitted)
+	}
+	got := c.step(topNSteps(t, in)[1]()...)
+	checkRows(t, "after the watermark", got, topNCases[3].expected(t, in))
+	if n := clusterLateRows(c); n != 0 {
+		t.Errorf("%d late rows", n)
 	}
 }

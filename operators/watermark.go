@@ -90,9 +90,10 @@ func (b Bound) Of(t int64) int64 {
 		}
 		return t
 	}
+	t -= b.Lag // the least event time still to come in the column
 	switch b.Kind {
 	case BoundTime:
-		return t - b.Lag
+		return t
 	case BoundTumbleStart:
 		return floorTo(t, b.Size, b.Offset)
 	case BoundTumbleEnd:

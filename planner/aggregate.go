@@ -247,7 +247,7 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 		if !p.stream {
 			return nil, nil, unsupported("session windows outside a materialized view, pipeline or sink")
 		}
-		op := operators.NewSessionNode(node(p.project(r, pre, preCols)), groupCols, win.tsArg, win.call.gap, aggs)
+		op := operators.NewSessionNode(node(p.project(r, pre, preCols)), groupCols, win.tsArg, win.call.gap, r.sc.cols[win.cols[0]].bound.Lag, aggs)
 		return &rel{op: op, sc: &scope{cols: outCols, outer: r.sc.outer}}, g, nil
 	}
 	if p.stream {
