@@ -9,6 +9,7 @@ import (
 
 	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/operators"
+	"github.com/runneldb/runnel/planner"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -95,16 +96,20 @@ func checkDelimiter(opts copyOptions) error {
 	return nil
 }
 
-// copyTarget resolves the table and columns of a COPY.
+// copyTarget resolves the table and columns of a COPY. As in Postgres,
+// generated columns are not copied: without a column list COPY leaves them
+// out, and a list naming one is an error (42P10).
 func (st *statement) copyTarget(name *tree.TableName, names tree.NameList) (*catalog.Table, []int, error) {
 	t, err := st.s.lookupTable(string(name.SchemaName), string(name.ObjectName))
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(names) == 0 {
-		cols := make([]int, len(t.Columns))
-		for i := range cols {
-			cols[i] = i
+		var cols []int
+		for i, c := range t.Columns {
+			if c.Generated == "" {
+				cols = append(cols, i)
+			}
 		}
 		return t, cols, nil
 	}
@@ -118,6 +123,10 @@ func (st *statement) copyTarget(name *tree.TableName, names tree.NameList) (*cat
 		}
 		if cols[i] < 0 {
 			return nil, nil, vector.Errorf(vector.CodeUndefinedColumn, "column %q of relation %q does not exist", n, t.Name)
+		}
+		if t.Columns[cols[i]].Generated != "" {
+			return nil, nil, &vector.Error{Code: vector.CodeInvalidColumnReference,
+				Message: fmt.Sprintf("column %q is a generated column", n), Detail: "Generated columns cannot be used in COPY."}
 		}
 	}
 	return t, cols, nil
@@ -134,6 +143,9 @@ func (st *statement) copyFrom(ast *tree.CopyFrom) (*Result, error) {
 		return nil, st.finish(err)
 	}
 	t, cols, err := st.copyTarget(&ast.Table, ast.Columns)
+	if err == nil {
+		err = planner.CheckConnectorWrite(t, "copy to")
+	}
 	if err != nil {
 		return nil, st.finish(err)
 	}
@@ -164,14 +176,17 @@ type copyLoader struct {
 	cols     []int // table column of each data field
 	opts     copyOptions
 	defaults []vector.Expr // per table column not in cols; nil otherwise
-	builders []*vector.Builder
-	rows     int
-	total    int
-	line     int
-	pending  []byte
-	ended    bool
-	fields   []copyField // scratch: the fields of the current row
-	scratch  []byte      // scratch: decoded field bytes (see copytext.go)
+	// generated computes the generated columns (see planner.Generated);
+	// nil when the table has none.
+	generated []vector.Expr
+	builders  []*vector.Builder
+	rows      int
+	total     int
+	line      int
+	pending   []byte
+	ended     bool
+	fields    []copyField // scratch: the fields of the current row
+	scratch   []byte      // scratch: decoded field bytes (see copytext.go)
 	// headerDone is set once the binary format's header is read.
 	headerDone bool
 }
@@ -190,6 +205,10 @@ func (st *statement) newCopyLoader(t *catalog.Table, cols []int, opts copyOption
 			}
 			l.defaults[i] = x
 		}
+	}
+	var err error
+	if l.generated, err = st.plan.Generated(t); err != nil {
+		return nil, err
 	}
 	l.reset()
 	return l, nil
@@ -310,8 +329,8 @@ func (l *copyLoader) rowError(err error, field int) error {
 	return &e
 }
 
-// flush writes the gathered rows, completed with defaults, into the
-// transaction.
+// flush writes the gathered rows, completed with defaults and generated
+// columns, into the transaction.
 func (l *copyLoader) flush() error {
 	if l.rows == 0 {
 		return nil
@@ -328,6 +347,12 @@ func (l *copyLoader) flush() error {
 				return err
 			}
 			full[i] = arr
+		}
+	}
+	if l.generated != nil {
+		var err error
+		if b, err = l.st.project(l.generated, b); err != nil {
+			return err
 		}
 	}
 	if err := checkNotNull(l.t, b); err != nil {

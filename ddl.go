@@ -3,10 +3,12 @@ package runnel
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 
 	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/connectors"
 	"github.com/runneldb/runnel/planner"
 	"github.com/runneldb/runnel/vector"
 )
@@ -17,7 +19,7 @@ import (
 func (s *Session) ddl(ctx context.Context, ast tree.Statement) (*Result, error) {
 	switch ast := ast.(type) {
 	case *tree.CreateView:
-		return s.createView(ctx, ast)
+		return s.createView(ctx, ast, false)
 	case *tree.DropView:
 		kind := catalog.KindView
 		if ast.IsMaterialized {
@@ -50,6 +52,10 @@ func notice(format string, args ...any) []*vector.Error {
 	return []*vector.Error{{Code: vector.CodeSuccessfulCompletion, Message: fmt.Sprintf(format, args...)}}
 }
 
+// createTable runs CREATE TABLE: a stored table, or with WITH (connector
+// = …, type = 'source' | 'sink') a table backed by a connector (see
+// tableOptions). Its defaults and generated columns are compiled now, so
+// an invalid one fails here.
 func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	if ct.As() {
 		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "CREATE TABLE … AS is not supported")
@@ -63,10 +69,11 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	}
 	t := catalog.Table{Schema: schema, Name: string(ct.Table.ObjectName)}
 	var defaults []tree.Expr
+	var watermarks []watermarkClause
 	for _, def := range ct.Defs {
 		switch d := def.(type) {
 		case *tree.ColumnTableDef:
-			c, err := columnDef(d)
+			c, err := columnDef(d, t.Name)
 			if err != nil {
 				return nil, err
 			}
@@ -102,6 +109,12 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 				}
 				t.PrimaryKey = append(t.PrimaryKey, i)
 			}
+		case *tree.CheckConstraintTableDef:
+			w, ok := watermarkClauseOf(d)
+			if !ok {
+				return nil, vector.Errorf(vector.CodeFeatureNotSupported, "table element %s is not supported", tree.AsString(def))
+			}
+			watermarks = append(watermarks, w)
 		default:
 			return nil, vector.Errorf(vector.CodeFeatureNotSupported, "table element %s is not supported", tree.AsString(def))
 		}
@@ -109,7 +122,27 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	for _, k := range t.PrimaryKey {
 		t.Columns[k].NotNull = true
 	}
-	// Defaults are checked now, compiled against the new table.
+	opts, err := tableOptions(&t, ct.StorageParams)
+	if err != nil {
+		return nil, err
+	}
+	if t.Kind == catalog.KindSource && t.PrimaryKey != nil {
+		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "primary keys on source tables are not supported (table %q)", t.Name)
+	}
+	if opts.eventTime != nil {
+		watermarks = append(watermarks, *opts.eventTime)
+	}
+	if t.Watermark, err = tableWatermark(&t, watermarks); err != nil {
+		return nil, err
+	}
+	if opts.idleTimeout != 0 {
+		if t.Watermark == nil {
+			return nil, vector.Errorf(vector.CodeInvalidParameterValue, "idle_timeout needs a watermark: declare WATERMARK FOR a column of table %q", t.Name)
+		}
+		t.Watermark.IdleTimeout = opts.idleTimeout
+	}
+	// Defaults and generated columns are checked now, compiled against
+	// the new table.
 	p := planner.New(nil, &vector.EvalContext{Location: s.settings.loc}, &vector.ParamTypes{})
 	for i, d := range defaults {
 		if d == nil {
@@ -119,6 +152,19 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 		if _, err := p.DefaultExpr(&t, i); err != nil {
 			return nil, err
 		}
+	}
+	if _, err := p.Generated(&t); err != nil {
+		return nil, err
+	}
+	for i, c := range t.Columns {
+		if c.Generated != "" {
+			if t.Columns[i].Generated, err = planner.RenameInGenerated(c.Generated, "", ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := checkConnector(&t); err != nil {
+		return nil, err
 	}
 	_, ok, err := s.db.catalog.CreateTable(t, ct.IfNotExists)
 	if err != nil {
@@ -130,8 +176,8 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	return &Result{Tag: "CREATE TABLE"}, nil
 }
 
-// columnDef reads one column definition.
-func columnDef(d *tree.ColumnTableDef) (catalog.Column, error) {
+// columnDef reads one column definition of table table.
+func columnDef(d *tree.ColumnTableDef, table string) (catalog.Column, error) {
 	name := string(d.Name)
 	switch {
 	case d.IsSerial:
@@ -142,8 +188,10 @@ func columnDef(d *tree.ColumnTableDef) (catalog.Column, error) {
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "CHECK constraints are not supported (column %q)", name)
 	case d.References.Table != nil:
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "foreign keys are not supported (column %q)", name)
-	case d.Computed.Computed:
-		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "generated columns are not supported (column %q)", name)
+	case d.Computed.Virtual:
+		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "virtual generated columns are not supported (column %q): use STORED", name)
+	case d.Computed.Computed && d.DefaultExpr.Expr != nil:
+		return catalog.Column{}, vector.Errorf(vector.CodeSyntaxError, "both default and generation expression specified for column %q of table %q", name, table)
 	case d.GeneratedIdentity.IsGeneratedAsIdentity:
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "identity columns are not supported (column %q)", name)
 	}
@@ -151,7 +199,126 @@ func columnDef(d *tree.ColumnTableDef) (catalog.Column, error) {
 	if err != nil {
 		return catalog.Column{}, err
 	}
-	return catalog.Column{Name: name, Type: typ, NotNull: d.Nullable.Nullability == tree.NotNull}, nil
+	c := catalog.Column{Name: name, Type: typ, NotNull: d.Nullable.Nullability == tree.NotNull}
+	if d.Computed.Computed {
+		c.Generated = tree.AsString(d.Computed.Expr)
+	}
+	return c, nil
+}
+
+// createTableOptions are what the WITH (…) options of CREATE TABLE set
+// besides the table's kind and options.
+type createTableOptions struct {
+	idleTimeout int64            // µs; 0 when not given
+	eventTime   *watermarkClause // a source's event_time_field or watermark_field
+}
+
+// tableOptions reads the WITH (…) options of CREATE TABLE t. Keys are
+// lower-cased and values kept as text. With a connector option they are
+// t's Options and type = 'source' or 'sink' sets its Kind (22023
+// otherwise); a source may name its event time column with
+// event_time_field = 'col' or, alike, watermark_field = 'col' (the
+// watermark is that column, without delay). Without a connector the only
+// option is idle_timeout, which a connector table may give too (see
+// catalog.Watermark.IdleTimeout). Any other is 22023.
+func tableOptions(t *catalog.Table, params tree.StorageParams) (createTableOptions, error) {
+	var out createTableOptions
+	if len(params) == 0 {
+		return out, nil
+	}
+	opts := map[string]string{}
+	for _, p := range params {
+		key := strings.ToLower(p.Key)
+		if _, dup := opts[key]; dup {
+			return out, vector.Errorf(vector.CodeInvalidParameterValue, "parameter %q specified more than once", key)
+		}
+		v, err := optionValue(key, p.Value)
+		if err != nil {
+			return out, err
+		}
+		opts[key] = v
+	}
+	if v, ok := opts["idle_timeout"]; ok {
+		var err error
+		if out.idleTimeout, err = parseIdleTimeout(v); err != nil {
+			return out, err
+		}
+	}
+	if _, ok := opts["connector"]; !ok {
+		for key := range opts {
+			if key != "idle_timeout" {
+				return out, vector.Errorf(vector.CodeInvalidParameterValue, "unrecognized parameter %q", key)
+			}
+		}
+		return out, nil
+	}
+	switch typ := opts["type"]; typ {
+	case "source":
+		t.Kind = catalog.KindSource
+	case "sink":
+		t.Kind = catalog.KindSink
+	default:
+		return out, &vector.Error{Code: vector.CodeInvalidParameterValue,
+			Message: fmt.Sprintf("invalid value for parameter \"type\" of connector table %q: %q", t.Name, typ),
+			Hint:    "A connector table needs type = 'source' or type = 'sink'."}
+	}
+	for _, key := range []string{"event_time_field", "watermark_field"} {
+		col, ok := opts[key]
+		if !ok {
+			continue
+		}
+		if t.Kind != catalog.KindSource {
+			return out, vector.Errorf(vector.CodeInvalidParameterValue, "parameter %q is valid only for a source (table %q is a %s)", key, t.Name, t.Kind)
+		}
+		if out.eventTime != nil {
+			return out, vector.Errorf(vector.CodeInvalidTableDefinition, "multiple watermarks for table %q are not allowed", t.Name)
+		}
+		out.eventTime = &watermarkClause{column: &tree.UnresolvedName{NumParts: 1, Parts: tree.NameParts{col}}}
+	}
+	t.Options = opts
+	return out, nil
+}
+
+// optionValue is the text of the value of option key: a string, a number,
+// a name or a boolean.
+func optionValue(key string, v tree.Expr) (string, error) {
+	switch v := v.(type) {
+	case *tree.StrVal:
+		return v.RawString(), nil
+	case *tree.NumVal:
+		return v.String(), nil
+	case *tree.UnresolvedName:
+		if !v.Star && v.NumParts == 1 {
+			return v.Parts[0], nil
+		}
+	case *tree.DBool:
+		return v.String(), nil
+	}
+	return "", vector.Errorf(vector.CodeInvalidParameterValue, "invalid value for parameter %q: %s", key, tree.AsString(v))
+}
+
+// checkConnector validates the options of a connector table t by opening
+// its connector (and closing a sink at once); a stored table has none.
+// Rows of a connector table are not written by INSERT, so it has no
+// generated column (0A000).
+func checkConnector(t *catalog.Table) error {
+	if t.Kind != catalog.KindSource && t.Kind != catalog.KindSink {
+		return nil
+	}
+	for _, c := range t.Columns {
+		if c.Generated != "" {
+			return vector.Errorf(vector.CodeFeatureNotSupported, "generated columns are not supported in a %s (column %q)", t.Kind, c.Name)
+		}
+	}
+	if t.Kind == catalog.KindSource {
+		_, err := connectors.OpenSource(t.Options, connectorColumns(t))
+		return err
+	}
+	sink, err := connectors.OpenSink(t.Options, connectorColumns(t))
+	if err != nil {
+		return err
+	}
+	return sink.Close()
 }
 
 func (s *Session) renameTable(rt *tree.RenameTable) (*Result, error) {
@@ -190,7 +357,9 @@ func (s *Session) alterTable(at *tree.AlterTable) (*Result, error) {
 		if !ok {
 			return nil, vector.Errorf(vector.CodeFeatureNotSupported, "ALTER TABLE %s is not supported", tree.AsString(cmd))
 		}
-		if err := s.db.catalog.RenameColumn(t.Schema, t.Name, string(rc.Column), string(rc.NewName)); err != nil {
+		from, to := string(rc.Column), string(rc.NewName)
+		rewrite := func(generated string) (string, error) { return planner.RenameInGenerated(generated, from, to) }
+		if err := s.db.catalog.RenameColumnRewriting(t.Schema, t.Name, from, to, rewrite); err != nil {
 			return nil, err
 		}
 	}

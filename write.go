@@ -84,17 +84,27 @@ func (st *statement) writeResult(tag, countedTag string, ret *planner.Returning,
 	}
 	rows := &batchRows{}
 	for _, b := range written {
-		cols := make([]arrow.Array, len(ret.Exprs))
-		for i, x := range ret.Exprs {
-			arr, err := x.Eval(st.ectx, b)
-			if err != nil {
-				return nil, err
-			}
-			cols[i] = arr
+		out, err := st.project(ret.Exprs, b)
+		if err != nil {
+			return nil, err
 		}
-		rows.batches = append(rows.batches, vector.NewBatch(cols, b.Len))
+		rows.batches = append(rows.batches, out)
 	}
 	return &Result{Columns: columnsOf(ret.Columns), Rows: rows, Tag: countedTag, Counted: true}, nil
+}
+
+// project evaluates exprs over the rows of b: a batch of one column per
+// expression.
+func (st *statement) project(exprs []vector.Expr, b *vector.Batch) (*vector.Batch, error) {
+	cols := make([]arrow.Array, len(exprs))
+	for i, x := range exprs {
+		arr, err := x.Eval(st.ectx, b)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = arr
+	}
+	return vector.NewBatch(cols, b.Len), nil
 }
 
 // checkNotNull enforces NOT NULL (and the primary key's implied NOT NULL).
@@ -179,13 +189,10 @@ func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector
 			return nil, err
 		}
 	}
-	cols := make([]arrow.Array, len(oc.Set))
-	for i, x := range oc.Set {
-		if cols[i], err = x.Eval(st.ectx, both); err != nil {
-			return nil, err
-		}
+	updated, err := st.project(oc.Set, both)
+	if err != nil {
+		return nil, err
 	}
-	updated := vector.NewBatch(cols, old.Len)
 	var upd []int32
 	var del []storage.RowID
 	for i := 0; i < old.Len; i++ {
@@ -195,6 +202,11 @@ func (st *statement) onConflict(ctx context.Context, t *catalog.Table, b *vector
 		}
 	}
 	updated = pick(updated, upd)
+	if oc.Generated != nil {
+		if updated, err = st.project(oc.Generated, updated); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkNotNull(t, updated); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -102,7 +103,9 @@ func (s *state) newRelation(t Table, ifNotExists bool) (*Schema, Table, *Table, 
 }
 
 // CreateTable creates t (its ID is assigned; PrimaryKeyName defaults to
-// "<name>_pkey") and its storage. When a relation of that name exists it
+// "<name>_pkey"). t.Kind is KindTable (or unset) for a stored table, which
+// gets its storage, or KindSource or KindSink for a table backed by a
+// connector, which has none. When a relation of that name exists it
 // returns it and false with ifNotExists, else 42P07. It fails with 3F000
 // when the schema does not exist and 42701 for a repeated column name.
 func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
@@ -112,16 +115,33 @@ func (c *Catalog) CreateTable(t Table, ifNotExists bool) (*Table, bool, error) {
 	if err != nil || old != nil {
 		return old, false, err
 	}
-	nt.Kind = KindTable
+	switch nt.Kind {
+	case "":
+		nt.Kind = KindTable
+	case KindTable, KindSource, KindSink:
+	default:
+		return nil, false, fmt.Errorf("catalog: CreateTable of a %s", nt.Kind)
+	}
 	nt.PrimaryKey = slices.Clone(t.PrimaryKey)
 	if len(nt.PrimaryKey) > 0 && nt.PrimaryKeyName == "" {
 		nt.PrimaryKeyName = nt.Name + "_pkey"
 	}
-	if _, err := c.st.CreateTable(uint64(nt.ID), nt.Types(), nt.PrimaryKey); err != nil {
-		return nil, false, err
+	nt.Options = maps.Clone(t.Options)
+	if t.Watermark != nil {
+		w := *t.Watermark
+		nt.Watermark = &w
+	}
+	stored := nt.Kind == KindTable
+	if stored {
+		if _, err := c.st.CreateTable(uint64(nt.ID), nt.Types(), nt.PrimaryKey); err != nil {
+			return nil, false, err
+		}
 	}
 	if err := c.put(&object{rec: tableRecordOf(&nt, sc.ID), table: &nt}); err != nil {
 		return nil, false, err
+	}
+	if !stored {
+		return &nt, true, nil
 	}
 	return &nt, true, c.attach(nt.ID)
 }
@@ -140,9 +160,10 @@ func (c *Catalog) CreateView(t Table, deps []uint32, ifNotExists bool) (*Table, 
 }
 
 // Drop drops the relation schema.name of kind kind, with cascade also what
-// depends on it. It fails with 42P01 when there is no such relation, 42809
-// when it is of another kind, and 2BP01 when something depends on it and
-// not cascade.
+// depends on it. Kind KindTable (DROP TABLE) also drops a source or sink
+// table, which CREATE TABLE … WITH (connector = …) makes. It fails with
+// 42P01 when there is no such relation, 42809 when it is of another kind,
+// and 2BP01 when something depends on it and not cascade.
 func (c *Catalog) Drop(kind Kind, schema, name string, cascade bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -151,7 +172,8 @@ func (c *Catalog) Drop(kind Kind, schema, name string, cascade bool) error {
 	if !ok {
 		return vector.Errorf(vector.CodeUndefinedTable, "%s \"%s\" does not exist", kind, name)
 	}
-	if t.Kind != kind {
+	connectorTable := kind == KindTable && (t.Kind == KindSource || t.Kind == KindSink)
+	if t.Kind != kind && !connectorTable {
 		return &vector.Error{Code: vector.CodeWrongObjectType, Message: fmt.Sprintf("\"%s\" is not a %s", name, kind),
 			Hint: fmt.Sprintf("Use DROP %s to remove a %s.", strings.ToUpper(string(t.Kind)), t.Kind)}
 	}
@@ -173,6 +195,14 @@ func (c *Catalog) RenameTable(schema, name, newName string) error {
 // RenameColumn renames a column of schema.table (42703 when there is no
 // such column, 42701 when newName exists).
 func (c *Catalog) RenameColumn(schema, table, col, newName string) error {
+	return c.RenameColumnRewriting(schema, table, col, newName, nil)
+}
+
+// RenameColumnRewriting is RenameColumn that also replaces the generation
+// expression of each generated column by rewrite's result (the catalog
+// keeps SQL text it does not read: rewrite makes it name the column by its
+// new name). A nil rewrite changes none.
+func (c *Catalog) RenameColumnRewriting(schema, table, col, newName string, rewrite func(generated string) (string, error)) error {
 	return c.changeTable(schema, table, func(_ *state, t *Table) error {
 		i := slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == col })
 		if i < 0 {
@@ -182,6 +212,16 @@ func (c *Catalog) RenameColumn(schema, table, col, newName string) error {
 			return vector.Errorf(vector.CodeDuplicateColumn, "column \"%s\" of relation \"%s\" already exists", newName, t.Name)
 		}
 		t.Columns[i].Name = newName
+		for j, c := range t.Columns {
+			if c.Generated == "" || rewrite == nil {
+				continue
+			}
+			g, err := rewrite(c.Generated)
+			if err != nil {
+				return err
+			}
+			t.Columns[j].Generated = g
+		}
 		return nil
 	})
 }
