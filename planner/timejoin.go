@@ -189,6 +189,9 @@ func (p *Planner) constInterval(e tree.Expr) (int64, bool) {
 	if x, err = vector.Coerce(x, vector.Interval); err != nil {
 		return 0, false
 	}
+	if p.describe {
+		return 0, true
+	}
 	v, err := p.evalOne(x)
 	iv, ok := v.(vector.IntervalValue)
 	if err != nil || !ok || iv.Months != 0 {
