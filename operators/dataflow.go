@@ -168,7 +168,9 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 				return nil, err
 			}
 			prefix := binary.BigEndian.AppendUint32(append([]byte(nil), cfg.StatePrefix...), uint32(id))
-			insts[n] = append(insts[n], &instance{node: n, op: op, prefix: prefix})
+			inst := &instance{node: n, op: op, prefix: prefix}
+			inst.wmOut.Store(NoWatermark)
+			insts[n] = append(insts[n], inst)
 		}
 		if len(n.Inputs) == 0 {
 			c := make(chan Message, channelDepth)

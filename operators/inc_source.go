@@ -34,7 +34,7 @@ type EventTime struct {
 //
 // With event time it passes on the changes whose event time is not below
 // the watermark, drops and counts the others (and those whose event time
-// is NULL), and sends the watermark downstream. Which changes are late
+// is NULL or ±infinity, which no window holds), and sends the watermark downstream. Which changes are late
 // depends only on the order of the changes: change i is late when its
 // event time is below the largest event time of the insertions before it
 // less the delay. So a replay after a restart drops exactly what the first
@@ -91,7 +91,7 @@ func (s *timedSource) Push(_ int, b *vector.Batch, emit Emit) error {
 	ts := col.TimestampValues()
 	s.keep = s.keep[:0]
 	for i := range b.Len {
-		if col.IsNull(i) || int64(ts[i]) < s.watermark() {
+		if v := int64(ts[i]); col.IsNull(i) || v < s.watermark() || v == EndOfTime || v == NoWatermark {
 			s.late++
 			continue
 		}

@@ -134,6 +134,9 @@ func (a *incAggregate) Watermark(_ int, t int64, emit Emit) error {
 	if w == nil {
 		return nil
 	}
+	if err := a.settle(); err != nil {
+		return err
+	}
 	w.wm = t
 	if !w.closing(t) {
 		return nil

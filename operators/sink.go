@@ -2,7 +2,6 @@ package operators
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -90,7 +89,7 @@ type sinkOp struct {
 	pending []*vector.Batch // since the last Checkpoint
 }
 
-var errSinkRetraction = errors.New("the query retracted a row it had written, and the sink only appends: write to a table with a primary key, or use a format that carries changes (debezium_json)")
+var errSinkRetraction = vector.Errorf(vector.CodeFeatureNotSupported, "the query retracted a row it had written, and the sink only appends: write to a table with a primary key, or use a format that carries changes (debezium_json)")
 
 func (o *sinkOp) Push(_ int, b *vector.Batch, _ Emit) error {
 	if !o.s.retractions && b.Weights != nil {

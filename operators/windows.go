@@ -60,7 +60,7 @@ func (w Windows) String() string {
 }
 
 // assign returns the rows of b, each once per window it is in (rows with
-// a NULL event time are in none), with two more columns: window_start and
+// a NULL or infinite event time are in none), with two more columns: window_start and
 // window_end. Weights follow their rows.
 func (w Windows) assign(b *vector.Batch, t vector.Type) *vector.Batch {
 	col := b.Cols[w.Col].(*array.Timestamp)
@@ -72,8 +72,8 @@ func (w Windows) assign(b *vector.Batch, t vector.Type) *vector.Batch {
 	idx := make([]int32, 0, b.Len*int(w.Size/step))
 	starts := make([]int64, 0, cap(idx))
 	for i := range b.Len {
-		if col.IsNull(i) {
-			continue
+		if col.IsNull(i) || ts[i] == EndOfTime || ts[i] == NoWatermark {
+			continue // no window holds NULL or ±infinity
 		}
 		last := floorTo(ts[i], step, w.Offset)
 		for s := last - w.Size + step; s <= last; s += step {
@@ -81,7 +81,16 @@ func (w Windows) assign(b *vector.Batch, t vector.Type) *vector.Batch {
 			starts = append(starts, s)
 		}
 	}
-	out := vector.TakeRows(b, idx)
+	out := &vector.Batch{Cols: b.Cols, Len: len(idx), Weights: b.Weights}
+	if w.Kind == Hop || len(idx) != b.Len { // else idx is every row once, in order
+		out.Cols, out.Weights = vector.TakeColumns(b.Cols, idx), nil
+	}
+	if b.Weights != nil && out.Weights == nil {
+		out.Weights = make([]int64, len(idx))
+		for k, i := range idx {
+			out.Weights[k] = b.Weights[i]
+		}
+	}
 	typ := t.ArrowType().(*arrow.TimestampType)
 	start, end := array.NewTimestampBuilder(vector.Mem, typ), array.NewTimestampBuilder(vector.Mem, typ)
 	start.Reserve(len(starts))

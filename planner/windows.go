@@ -23,6 +23,10 @@ import (
 // depend on the rows around: only a session aggregate computes them, so
 // SESSION's columns are placeholders that GROUP BY must take.
 
+// maxHopWindows bounds the windows a row of a hopping window is in (its
+// size over its slide): each is a copy of the row.
+const maxHopWindows = 1000
+
 // timeWindow is a window asked for by a table function or a GROUP BY call.
 type timeWindow struct {
 	kind string // "tumble", "hop" or "session"
@@ -81,6 +85,9 @@ func (p *Planner) windowArgs(kind string, args tree.Exprs) (timeWindow, error) {
 		}
 		if c.w.Size%c.w.Slide != 0 {
 			return c, vector.Errorf(vector.CodeInvalidParameterValue, "hop window size must be a multiple of its slide")
+		}
+		if c.w.Size/c.w.Slide > maxHopWindows {
+			return c, vector.Errorf(vector.CodeInvalidParameterValue, "hop windows of %d slides: a row would be in more than %d windows", c.w.Size/c.w.Slide, maxHopWindows)
 		}
 		return c, nil
 	}
