@@ -362,6 +362,9 @@ func (i *instance) run(ctx context.Context) error {
 	i.wmLast = Watermark{T: NoWatermark}
 	i.wmOut.Store(NoWatermark)
 	lc, _ := i.op.(LateCounter)
+	if lc != nil {
+		i.late.Store(lc.LateRows()) // as restored
+	}
 	for {
 		chosen, v, ok := reflect.Select(cases)
 		if chosen == 0 {

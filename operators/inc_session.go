@@ -619,10 +619,13 @@ func (s *incSession) emitChanges(emit Emit) error {
 
 func (s *incSession) LateRows() int64 { return s.win.late }
 
-// Watermark forgets the sessions that t closes, those ending at t or
-// before, after their keys emitted what they owed.
+// Watermark emits every change owed, then forgets the sessions that t
+// closes, those ending at t or before. Everything owed goes first, not
+// only the closing sessions': a session extended past t since the last
+// Flush owes the retraction of its old row, which may end before t, and
+// downstream closes that row's window at t.
 func (s *incSession) Watermark(_ int, t int64, emit Emit) error {
-	if err := s.settle(); err != nil {
+	if err := s.Flush(emit); err != nil {
 		return err
 	}
 	s.win.wm = t
@@ -641,9 +644,6 @@ func (s *incSession) Watermark(_ int, t int64, emit Emit) error {
 		return nil
 	})
 	if err != nil {
-		return err
-	}
-	if err := s.flushKeys(closing, emit); err != nil {
 		return err
 	}
 	for _, g := range closing {
