@@ -314,16 +314,7 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 	if err != nil || !ok {
 		return &Result{Tag: tag}, err
 	}
-	rv, err := sm.launch(created, plan, false)
-	if err != nil {
-		s.db.catalog.Drop(j.kind, created.Schema, created.Name, true) //nolint:errcheck // undoing the create
-		return nil, err
-	}
-	pos := sm.position
-	sm.mu.Unlock()
-	err = rv.view.Wait(ctx, pos)
-	sm.mu.Lock()
-	if err != nil {
+	if err := s.start(ctx, created, plan); err != nil {
 		return nil, err
 	}
 	return &Result{Tag: tag}, nil

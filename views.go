@@ -100,20 +100,28 @@ func (s *Session) createView(ctx context.Context, cv *tree.CreateView, eowc bool
 		return &Result{Tag: tag}, err
 	}
 	if plan != nil {
-		rv, err := sm.launch(created, plan, false)
-		if err != nil {
-			s.db.catalog.Drop(kind, created.Schema, created.Name, true) //nolint:errcheck // undoing the create
-			return nil, err
-		}
-		pos := sm.position
-		sm.mu.Unlock()
-		err = rv.view.Wait(ctx, pos)
-		sm.mu.Lock()
-		if err != nil {
+		if err := s.start(ctx, created, plan); err != nil {
 			return nil, err
 		}
 	}
 	return &Result{Tag: tag}, nil
+}
+
+// start launches the continuous query t just created (dropping it again
+// if it cannot start) and waits until it has processed the tables as of
+// now. The caller holds the streams' mu, which start releases while it
+// waits.
+func (s *Session) start(ctx context.Context, t *catalog.Table, plan *planner.View) error {
+	sm := s.db.streams
+	rv, err := sm.launch(t, plan, false)
+	if err != nil {
+		s.db.catalog.Drop(t.Kind, t.Schema, t.Name, true) //nolint:errcheck // undoing the create
+		return err
+	}
+	pos := sm.position
+	sm.mu.Unlock()
+	defer sm.mu.Lock()
+	return rv.view.Wait(ctx, pos)
 }
 
 // dropRelations runs DROP TABLE, DROP VIEW and DROP MATERIALIZED VIEW.
