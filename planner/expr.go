@@ -175,6 +175,9 @@ func (b *binder) column(n *tree.UnresolvedName) (vector.Expr, error) {
 		var i int
 		if i, err = b.sc.resolve(table, name); err == nil {
 			c := b.sc.cols[i]
+			if c.session != nil {
+				return nil, vector.Errorf(vector.CodeWindowingError, "SESSION windows are computed by GROUP BY: group by %s", c.name)
+			}
 			x = vector.NewColumnRef(i, c.typ, c.name)
 		}
 	}

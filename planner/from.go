@@ -309,7 +309,7 @@ func (p *Planner) tableExpr(t tree.TableExpr, outer *scope) (*rel, error) {
 			return nil, err
 		}
 		as := t.As
-		if _, fn := t.Expr.(*tree.RowsFromExpr); fn && len(as.Cols) == 0 && as.Alias != "" {
+		if _, fn := t.Expr.(*tree.RowsFromExpr); fn && len(as.Cols) == 0 && as.Alias != "" && len(p.visibleOnly(r).sc.cols) == 1 {
 			// A scalar function's alias names its column too.
 			as.Cols = tree.ColumnDefList{{Name: as.Alias}}
 		}

@@ -359,7 +359,7 @@ func rankedSubquery(f tree.From) (*tree.AliasedTableExpr, *tree.Select, string) 
 		return nil, nil, ""
 	}
 	t, ok := f.Tables[0].(*tree.AliasedTableExpr)
-	if !ok || t.Lateral || t.Ordinality || t.As.Alias == "" {
+	if !ok || t.Lateral || t.Ordinality {
 		return nil, nil, ""
 	}
 	sub, ok := t.Expr.(*tree.Subquery)

@@ -101,9 +101,11 @@ func (p *Planner) windowInterval(e tree.Expr, fn string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if x, err = vector.Coerce(x, vector.Interval); err != nil {
+	c, err := vector.Coerce(x, vector.Interval)
+	if err != nil {
 		return 0, vector.Errorf(vector.CodeDatatypeMismatch, "%s window parameters must be intervals, not %s", fn, x.Type().Name())
 	}
+	x = c
 	if p.describe {
 		return 1, nil // typed only: any valid size
 	}
@@ -168,6 +170,9 @@ func (p *Planner) windowTable(f *tree.FuncExpr, kind string, outer *scope) (*rel
 		return nil, err
 	}
 	qual := r.sc.cols[ts].table
+	if kind == "session" && !p.stream {
+		return nil, unsupported("session windows outside a materialized view, pipeline or sink")
+	}
 	if kind == "session" {
 		// Placeholders, until GROUP BY computes the sessions.
 		exprs := make([]vector.Expr, 0, len(r.sc.cols)+2)
