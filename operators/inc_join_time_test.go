@@ -389,7 +389,7 @@ func (k *tjCluster) liveRows() (rows, listed int) {
 	for _, op := range k.ops {
 		for in, s := range op.sides {
 			rows += s.store.live
-			listed += len(op.timer.sides[in].exp.values)
+			listed += op.timer.sides[in].exp.len()
 		}
 	}
 	return rows, listed

@@ -87,7 +87,7 @@ func (w *windowed) reindex(t *groupTable, col int) {
 
 // closing reports whether watermark t closes any window indexed.
 func (w *windowed) closing(t int64) bool {
-	return len(w.exp.values) > 0 && w.exp.values[0] < w.exp.bound.Of(t)
+	return w.exp.closing(t)
 }
 
 // NewWindowAggregateNode is NewAggregateNode where group column
