@@ -59,6 +59,17 @@ func TestTumbleViews(t *testing.T) {
 	if got := rowsOf(t, s, "SELECT k, window_start::text, window_end::text, n, s FROM partial"); !slices.Equal(got, want) {
 		t.Fatalf("partial: got %v, want %v", got, want)
 	}
+	// Each view was fed the 6 rows, dropped the one late row, and is at
+	// watermark 16 - 5 = 11 s. partial holds 4 rows, final 2, arroyo 2.
+	want = []string{
+		"arroyo|running|6|2|2024-01-01 00:00:11|1|0",
+		"final|running|6|2|2024-01-01 00:00:11|1|0",
+		"partial|running|6|4|2024-01-01 00:00:11|1|0",
+	}
+	run(t, s, "FLUSH")
+	if got := rowsOf(t, s, "SHOW MATERIALIZED VIEWS"); !slices.Equal(got, want) {
+		t.Fatalf("SHOW MATERIALIZED VIEWS: got %v, want %v", got, want)
+	}
 	want = []string{"2024-01-01 00:00:00|2024-01-01 00:00:10|3", "2024-01-01 00:00:10|2024-01-01 00:00:20|2"}
 	if got := rowsOf(t, s, "SELECT start::text, \"end\"::text, n FROM arroyo"); !slices.Equal(got, want) {
 		t.Fatalf("arroyo: got %v, want %v", got, want)

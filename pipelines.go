@@ -340,11 +340,17 @@ func (s *Session) dropJob(j *jobCommand) (*Result, error) {
 	return res, s.db.catalog.Drop(j.kind, t.Schema, t.Name, j.cascade)
 }
 
-// showPipelines runs SHOW PIPELINES and SHOW SINKS: one row per job, with
-// its state, rows in and out, watermark, late rows and lag (commits
-// published that it has not processed yet).
+// jobColumns are the columns of SHOW PIPELINES, SHOW SINKS and SHOW
+// MATERIALIZED VIEWS.
+var jobColumns = []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Lag"}
+
+// showPipelines runs SHOW PIPELINES, SHOW SINKS and SHOW MATERIALIZED
+// VIEWS: one row per continuous query, with its state, the rows fed to it,
+// the rows it wrote out (for a view, the rows it holds), its watermark,
+// the late rows it dropped and its lag (commits published that it has not
+// processed yet).
 func (s *Session) showPipelines(kind catalog.Kind) *Result {
-	cols := []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Lag"}
+	cols := jobColumns
 	var rows [][]vector.Datum
 	sm := s.db.streams
 	last := s.db.store.LastSeq()
@@ -373,7 +379,11 @@ func (s *Session) showPipelines(kind catalog.Kind) *Result {
 		if f := rv.view.Frontier(); last > f {
 			lag = int64(last - f)
 		}
-		rows = append(rows, []vector.Datum{t.Name, state, fmt.Sprint(rv.in.Load()), fmt.Sprint(rv.sink.Rows()),
+		out := rv.view.Len()
+		if rv.sink != nil {
+			out = rv.sink.Rows()
+		}
+		rows = append(rows, []vector.Datum{t.Name, state, fmt.Sprint(rv.in.Load()), fmt.Sprint(out),
 			wmText, fmt.Sprint(rv.flow.LateRows()), fmt.Sprint(lag)})
 	}
 	return textRows(cols, rows, "SHOW")

@@ -447,6 +447,7 @@ func (s *streams) attach(rv *runningView, restored bool) error {
 			if !restored {
 				x := s.store.BeginAt(s.position)
 				err := x.Scan(context.Background(), uint64(from.ID), false, func(b *vector.Batch, _ []storage.RowID) error {
+					rv.in.Add(int64(b.Len))
 					rv.feed(src, operators.Message{Batch: b})
 					return nil
 				})
@@ -479,6 +480,7 @@ func (s *streams) attachView(rv *runningView, src *operators.Node, from *catalog
 	}
 	if !restored {
 		err := up.view.Scan(func(b *vector.Batch) error {
+			rv.in.Add(int64(b.Len))
 			rv.feed(src, operators.Message{Batch: b})
 			return nil
 		})
@@ -496,6 +498,7 @@ func (s *streams) attachView(rv *runningView, src *operators.Node, from *catalog
 	}()
 	rv.unsubscribe = append(rv.unsubscribe, up.view.Subscribe(func(changes []*vector.Batch, b *operators.Barrier) error {
 		for _, c := range changes {
+			rv.in.Add(int64(c.Len))
 			rv.feed(src, operators.Message{Batch: c})
 		}
 		rv.feed(src, operators.Message{Barrier: b})

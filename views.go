@@ -232,13 +232,11 @@ func parseViewCommand(sql string) (*command, bool) {
 // columns describes the command's result.
 func (c *command) columns() []Column {
 	switch c.kind {
-	case "SHOW MATERIALIZED VIEWS":
-		return []Column{{Name: "Name", Type: vector.Text}}
 	case "SHOW CREATE MATERIALIZED VIEW", "SHOW CREATE PIPELINE", "SHOW CREATE SINK":
 		return []Column{{Name: "Name", Type: vector.Text}, {Name: "Create Sql", Type: vector.Text}}
-	case "SHOW PIPELINES", "SHOW SINKS":
+	case "SHOW MATERIALIZED VIEWS", "SHOW PIPELINES", "SHOW SINKS":
 		var cols []Column
-		for _, n := range []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Lag"} {
+		for _, n := range jobColumns {
 			cols = append(cols, Column{Name: n, Type: vector.Text})
 		}
 		return cols
@@ -266,13 +264,7 @@ func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
 	case "SHOW CREATE SINK":
 		return s.showCreateJob(catalog.KindSink, c.name)
 	case "SHOW MATERIALIZED VIEWS":
-		var rows [][]vector.Datum
-		for _, t := range s.db.catalog.Tables() {
-			if t.Kind == catalog.KindMaterializedView && s.visible(t) {
-				rows = append(rows, []vector.Datum{t.Name})
-			}
-		}
-		return textRows([]string{"Name"}, rows, "SHOW"), nil
+		return s.showPipelines(catalog.KindMaterializedView), nil
 	}
 	schema, name, _ := strings.Cut(c.name, ".")
 	if name == "" {

@@ -25,7 +25,9 @@ func serve(args []string) int {
 	maxMsg := fs.Int("max-message-size", 64<<20,
 		"largest protocol message accepted from a client, in bytes")
 	checkpoint := fs.Duration("checkpoint-interval", time.Second,
-		"how often materialized views checkpoint their state")
+		"how often materialized views, pipelines and sinks checkpoint their state (and sinks write out)")
+	idle := fs.Duration("idle-timeout", 30*time.Second,
+		"how long a table with event time may go without changes before it stops holding back the watermark of queries that combine it with others")
 	partitions := fs.Int("partitions", 0,
 		"instances of each keyed operator of a materialized view (0: one per CPU)")
 	logLevel := fs.String("log-level", envOr("RUNNEL_LOG_LEVEL", "info"),
@@ -48,7 +50,7 @@ func serve(args []string) int {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	start := time.Now()
-	db, err := runnel.Open(*data, runnel.Options{CheckpointInterval: *checkpoint, Partitions: *partitions})
+	db, err := runnel.Open(*data, runnel.Options{CheckpointInterval: *checkpoint, Partitions: *partitions, IdleTimeout: *idle})
 	if err != nil {
 		log.Error("cannot open the database", "dir", *data, "err", err)
 		return 1
