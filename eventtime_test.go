@@ -149,3 +149,29 @@ func TestFileSourceFinishes(t *testing.T) {
 		t.Fatalf("counts: got %v, want %v", got, want)
 	}
 }
+
+// TestExplainEventTime prints the dataflows of an EMIT ON WINDOW CLOSE view
+// and of a pipeline: the operators event time adds, and the state they
+// forget.
+func TestExplainEventTime(t *testing.T) {
+	db, s := openEventTime(t, t.TempDir())
+	defer db.Close()
+	run(t, s, `CREATE TABLE ev (k TEXT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')`)
+	run(t, s, `CREATE TABLE counts (k TEXT, n BIGINT)`)
+	for _, c := range []struct {
+		sql  string
+		want []string
+	}{
+		{`EXPLAIN CREATE MATERIALIZED VIEW v AS SELECT k, window_start, count(*) FROM TUMBLE(ev, ts, INTERVAL '1 minute') GROUP BY k, window_start EMIT ON WINDOW CLOSE`,
+			[]string{"Materialize", "  EmitOnWindowClose $1", "    Aggregate", "forgotten when the watermark closes the window", "WindowAssign tumble($1, 1m0s)", "Source public.ev, event time $1 less 5s"}},
+		{`EXPLAIN CREATE PIPELINE p AS INSERT INTO counts SELECT k, count(*) FROM ev GROUP BY k`,
+			[]string{"Sink into counts", "  Aggregate", "Source public.ev"}},
+	} {
+		got := strings.Join(rowsOf(t, s, c.sql), "\n")
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: no %q in\n%s", c.sql, w, got)
+			}
+		}
+	}
+}

@@ -100,7 +100,7 @@ func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datu
 		return s.ddl(ctx, ast)
 	case *tree.Explain:
 		if cv, ok := ast.Statement.(*tree.CreateView); ok {
-			return s.explainView(cv)
+			return s.explainView(cv, false)
 		}
 	}
 	types := &vector.ParamTypes{Types: p.ParamTypes}

@@ -63,6 +63,12 @@ func parseJobCommand(sql string) (*command, bool, error) {
 		return sql[toks[i].pos : last.pos+len(last.text)]
 	}
 	switch {
+	case w(0, "explain"):
+		inner, ok, err := parseJobCommand(rest(1))
+		if !ok || err != nil || !strings.HasPrefix(inner.kind, "CREATE") {
+			return nil, false, nil // EXPLAIN of what the grammar has
+		}
+		return &command{kind: "EXPLAIN", explain: inner}, true, nil
 	case w(0, "create") && w(1, "materialized") && w(2, "view") && endsEOWC(toks):
 		st, err := parseOne(rest(0)[:toks[len(toks)-4].pos-toks[0].pos])
 		if err != nil {
@@ -318,6 +324,27 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 		return nil, err
 	}
 	return &Result{Tag: tag}, nil
+}
+
+// explainCommand runs EXPLAIN of CREATE MATERIALIZED VIEW … EMIT ON
+// WINDOW CLOSE, CREATE PIPELINE and CREATE SINK.
+func (s *Session) explainCommand(c *command) (*Result, error) {
+	if c.view != nil {
+		return s.explainView(c.view, c.eowc)
+	}
+	j := c.job
+	t := &catalog.Table{Kind: j.kind, EmitOnClose: j.eowc}
+	sink := "connector " + j.opts["connector"]
+	switch {
+	case j.from != nil:
+		t.Query = "SELECT * FROM " + tree.AsString(j.from)
+	default:
+		t.Query = tree.AsString(j.query)
+	}
+	if j.target != nil {
+		sink = "into " + tree.AsString(j.target)
+	}
+	return s.explainJob(t, &sink)
 }
 
 // dropJob runs DROP PIPELINE and DROP SINK.

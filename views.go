@@ -150,15 +150,21 @@ func (s *Session) dropRelations(kind catalog.Kind, names tree.TableNames, ifExis
 	return res, nil
 }
 
-// explainView runs EXPLAIN CREATE MATERIALIZED VIEW: the dataflow, one
-// operator per line, its inputs indented below it.
-func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
+// explainView runs EXPLAIN CREATE MATERIALIZED VIEW.
+func (s *Session) explainView(cv *tree.CreateView, eowc bool) (*Result, error) {
 	if !cv.Materialized {
 		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "EXPLAIN is supported for CREATE MATERIALIZED VIEW only")
 	}
+	return s.explainJob(&catalog.Table{Kind: catalog.KindMaterializedView, Query: tree.AsString(cv.AsSource), EmitOnClose: eowc}, nil)
+}
+
+// explainJob prints the dataflow of continuous query t: one operator per
+// line, its inputs indented below it, with the keys it is partitioned by
+// and the state it keeps. sink, when not nil, names where the output goes.
+func (s *Session) explainJob(t *catalog.Table, sink *string) (*Result, error) {
 	st := s.begin(&vector.ParamTypes{}, nil)
 	defer st.finish(errDescribeOnly) //nolint:errcheck // a read-only transaction
-	plan, _, err := s.db.streams.planJob(&catalog.Table{Query: tree.AsString(cv.AsSource)}, &env{s: s, txn: st.txn})
+	plan, _, err := s.db.streams.planJob(t, &env{s: s, txn: st.txn})
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +186,14 @@ func (s *Session) explainView(cv *tree.CreateView) (*Result, error) {
 			walk(in, depth+1)
 		}
 	}
-	walk(operators.NewViewNode(plan.Root, operators.NewView(plan.Root.Types())), 0)
+	root := plan.Root
+	if sink != nil {
+		root = operators.NewSinkNode(root, nil)
+		root.Detail = *sink
+	} else {
+		root = operators.NewViewNode(root, operators.NewView(root.Types()))
+	}
+	walk(root, 0)
 	return textRows([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
 }
 
@@ -189,6 +202,8 @@ type command struct {
 	kind string // "FLUSH", "SHOW MATERIALIZED VIEWS", "SHOW CREATE MATERIALIZED VIEW", …
 	name string // the object of SHOW CREATE
 	job  *jobCommand
+	// explain is the command EXPLAIN shows the dataflow of.
+	explain *command
 	// view is CREATE MATERIALIZED VIEW … EMIT ON WINDOW CLOSE (eowc).
 	view *tree.CreateView
 	eowc bool
@@ -251,6 +266,8 @@ func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
 		return &Result{Tag: "FLUSH"}, s.db.streams.flush(ctx)
 	case "CREATE MATERIALIZED VIEW":
 		return s.createView(ctx, c.view, c.eowc)
+	case "EXPLAIN":
+		return s.explainCommand(c.explain)
 	case "CREATE PIPELINE", "CREATE SINK":
 		return s.createJob(ctx, c.job)
 	case "DROP PIPELINE", "DROP SINK":
