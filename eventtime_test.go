@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/runneldb/runnel/vector"
 )
 
 // openEventTime opens a DB with a table of events with event time and a
@@ -174,4 +176,36 @@ func TestExplainEventTime(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestPipelineCycles refuses a pipeline that would feed itself, directly
+// or through views and other pipelines.
+func TestPipelineCycles(t *testing.T) {
+	db, s := openEventTime(t, t.TempDir())
+	defer db.Close()
+	run(t, s, `CREATE TABLE a (x INT)`)
+	run(t, s, `CREATE TABLE b (x INT)`)
+	run(t, s, `CREATE TABLE c (x INT)`)
+	run(t, s, `CREATE PIPELINE ab AS INSERT INTO b SELECT x FROM a`)
+	run(t, s, `CREATE MATERIALIZED VIEW bv AS SELECT x FROM b`)
+	run(t, s, `CREATE PIPELINE bc AS INSERT INTO c SELECT x FROM bv`)
+	for _, sql := range []string{
+		`CREATE PIPELINE aa AS INSERT INTO a SELECT x FROM a`,
+		`CREATE PIPELINE ba AS INSERT INTO a SELECT x FROM b`,
+		`CREATE PIPELINE ca AS INSERT INTO a SELECT x FROM c`,
+		`CREATE PIPELINE cb AS INSERT INTO b SELECT x FROM c`, // b → bv → c
+	} {
+		stmts, err := s.Parse(sql)
+		if err == nil {
+			var p *Prepared
+			if p, err = s.Prepare(stmts[0], nil); err == nil {
+				_, err = s.Execute(t.Context(), p, nil)
+			}
+		}
+		if ve, ok := err.(*vector.Error); !ok || ve.Code != vector.CodeInvalidTableDefinition {
+			t.Errorf("%s: got %v, want 42P16", sql, err)
+		}
+	}
+	run(t, s, `CREATE TABLE d (x INT)`)
+	run(t, s, `CREATE PIPELINE cd AS INSERT INTO d SELECT x FROM c`) // nothing leads back from d
 }

@@ -307,8 +307,14 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 			t.Columns = append(t.Columns, catalog.Column{Name: c.Name, Type: c.Type})
 		}
 	}
-	if t.Target != 0 && slices.Contains(deps, t.Target) {
-		return nil, vector.Errorf(vector.CodeInvalidTableDefinition, "pipeline \"%s\" reads the table it writes into", t.Name)
+	if t.Target != 0 {
+		down := s.db.catalog.Downstream(t.Target)
+		for _, d := range deps {
+			if d == t.Target || down[d] {
+				r, _ := s.db.catalog.TableByID(d)
+				return nil, vector.Errorf(vector.CodeInvalidTableDefinition, "pipeline \"%s\" would feed itself: it reads \"%s\", which its writes into \"%s\" change", t.Name, r.Name, j.target.ObjectName)
+			}
+		}
 	}
 	deps = append(deps, extra...)
 	sm.mu.Lock()

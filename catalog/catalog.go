@@ -321,3 +321,34 @@ func (c *Catalog) Tables() []*Table {
 	slices.SortFunc(out, func(a, b *Table) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
+
+// Downstream returns the relations whose contents follow from those of
+// relation id: the views that read it, the targets of the pipelines that
+// read it, and so on. A pipeline whose target is downstream of what it
+// reads would feed itself.
+func (c *Catalog) Downstream(id uint32) map[uint32]bool {
+	s := c.s.Load()
+	out := map[uint32]bool{}
+	var visit func(id uint32)
+	visit = func(id uint32) {
+		for _, o := range s.dependents(id) {
+			t := o.table
+			if t == nil {
+				continue
+			}
+			next := t.ID
+			switch {
+			case t.Kind == KindPipeline && t.Target == id:
+				continue // the table it writes, not one it reads
+			case t.Kind == KindPipeline:
+				next = t.Target
+			}
+			if !out[next] {
+				out[next] = true
+				visit(next)
+			}
+		}
+	}
+	visit(id)
+	return out
+}
