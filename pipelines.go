@@ -392,10 +392,10 @@ func (s *Session) showPipelines(kind catalog.Kind) *Result {
 			continue
 		}
 		sm.mu.Lock()
-		rv := sm.views[t.ID]
+		rv, why := sm.views[t.ID], sm.failed[t.ID]
 		sm.mu.Unlock()
 		if rv == nil {
-			rows = append(rows, []vector.Datum{t.Name, "stopped", nil, nil, nil, nil, nil})
+			rows = append(rows, []vector.Datum{t.Name, "failed: " + why, nil, nil, nil, nil, nil})
 			continue
 		}
 		state := rv.state()

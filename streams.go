@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,7 @@ type streams struct {
 	// the commits delivered so far.
 	mu       sync.Mutex
 	views    map[uint32]*runningView
+	failed   map[uint32]string // pipelines and sinks failed for good (see manifest)
 	position uint64 // every commit up to position has been delivered
 	round    uint64 // the Round of the last barrier sent
 	epoch    uint64 // the last checkpoint epoch begun
@@ -87,6 +89,10 @@ type manifest struct {
 	Epoch uint64   `json:"epoch"`
 	Seq   uint64   `json:"seq"`
 	Views []uint32 `json:"views"`
+	// Failed are the pipelines and sinks that failed, with why: they stay
+	// stopped, since starting them again from the tables would write
+	// again what they wrote before.
+	Failed map[uint32]string `json:"failed,omitempty"`
 }
 
 func stateID(oid uint32) []byte { return binary.BigEndian.AppendUint32(nil, oid) }
@@ -106,6 +112,12 @@ func startStreams(db *DB, opts Options) (*streams, error) {
 		}
 	}
 	s.position, s.epoch = m.Seq, m.Epoch
+	s.failed = map[uint32]string{}
+	for id, why := range m.Failed {
+		if t, ok := db.catalog.TableByID(id); ok && isJob(t) {
+			s.failed[id] = why
+		}
+	}
 	restored := map[uint32]bool{}
 	for _, id := range m.Views {
 		restored[id] = true
@@ -130,8 +142,16 @@ func startStreams(db *DB, opts Options) (*streams, error) {
 	s.store.SetFeed(s.enqueue)
 	last := s.store.LastSeq()
 	for _, t := range mvs { // in OID order: a view after the views it reads
+		if _, failed := s.failed[t.ID]; failed {
+			continue
+		}
 		if _, err := s.startView(t, restored[t.ID]); err != nil {
-			return nil, fmt.Errorf("runnel: %s %s: %w", t.Kind, t.Name, err)
+			if t.Kind == catalog.KindMaterializedView {
+				return nil, fmt.Errorf("runnel: %s %s: %w", t.Kind, t.Name, err)
+			}
+			// A pipeline or sink that cannot start (its connector
+			// fails) stays stopped; the database opens.
+			s.failed[t.ID] = err.Error()
 		}
 	}
 	// Replay only the logs of tables some view reads.
@@ -269,6 +289,14 @@ func (s *streams) complete(c *operators.Checkpoint, views []uint32) {
 	}
 	s.mu.Lock()
 	m := manifest{Epoch: c.Epoch, Seq: c.Seq}
+	for id, rv := range s.views {
+		if err := rv.flow.Err(); err != nil && rv.sink != nil {
+			s.failed[id] = err.Error()
+		}
+	}
+	if len(s.failed) > 0 {
+		m.Failed = maps.Clone(s.failed)
+	}
 	live := map[string]bool{}
 	for _, id := range views {
 		if rv := s.views[id]; rv != nil && rv.flow.Err() == nil {
@@ -509,6 +537,7 @@ func (s *streams) attachView(rv *runningView, src *operators.Node, from *catalog
 
 // dropView stops view id and forgets its state. The caller holds mu.
 func (s *streams) dropView(id uint32) {
+	delete(s.failed, id)
 	rv := s.views[id]
 	if rv == nil {
 		return
