@@ -50,6 +50,9 @@ type jobCommand struct {
 // parseJobCommand recognizes the pipeline and sink statements, and CREATE
 // MATERIALIZED VIEW … EMIT ON WINDOW CLOSE. ok is false for other text.
 func parseJobCommand(sql string) (*command, bool, error) {
+	if !startsJobCommand(sql) {
+		return nil, false, nil
+	}
 	toks := trimSemicolon(lex(sql))
 	if len(toks) < 2 {
 		return nil, false, nil
@@ -167,6 +170,19 @@ func parseJobCommand(sql string) (*command, bool, error) {
 		return &command{kind: "SHOW CREATE " + strings.ToUpper(toks[2].text), name: identText(toks[3])}, true, nil
 	}
 	return nil, false, nil
+}
+
+// startsJobCommand reports whether sql may be one of the commands of
+// parseJobCommand, by its first word, so that other statements (a long
+// INSERT) are not lexed for nothing.
+func startsJobCommand(sql string) bool {
+	sql = strings.TrimLeft(sql, " \t\r\n(")
+	for _, w := range []string{"create", "drop", "show", "explain"} {
+		if len(sql) >= len(w) && strings.EqualFold(sql[:len(w)], w) {
+			return true
+		}
+	}
+	return false
 }
 
 // trimSemicolon drops a final ";".
