@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/storage"
 	"github.com/runneldb/runnel/vector"
@@ -38,28 +39,24 @@ func (w *tableWriter) Commit(epoch uint64, changes []*vector.Batch) error {
 	x := w.store.Begin()
 	id := uint64(w.t.ID)
 	for _, b := range changes {
-		var ins, del []int32
-		for i := range b.Len {
-			for n := b.Weight(i); n != 0; {
-				switch {
-				case n > 0:
-					ins, n = append(ins, int32(i)), n-1
-				default:
-					del, n = append(del, int32(i)), n+1
-				}
-			}
-		}
+		var ins []int32
 		if len(w.t.PrimaryKey) == 0 {
-			if len(del) > 0 {
-				x.Rollback()
-				return fmt.Errorf("pipeline retracted a row of table %s, which has no primary key", w.t.Name)
+			for i := range b.Len {
+				n := b.Weight(i)
+				if n < 0 {
+					x.Rollback()
+					return fmt.Errorf("pipeline retracted a row of table %s, which has no primary key", w.t.Name)
+				}
+				for ; n > 0; n-- {
+					ins = append(ins, int32(i))
+				}
 			}
 		} else {
-			for _, rows := range [][]int32{del, ins} {
-				if err := w.deleteKeys(x, vector.TakeRows(b, rows)); err != nil {
-					x.Rollback()
-					return err
-				}
+			var touched []int32
+			touched, ins = w.lastChanges(b)
+			if err := w.deleteKeys(x, vector.TakeRows(b, touched)); err != nil {
+				x.Rollback()
+				return err
 			}
 		}
 		if len(ins) == 0 {
@@ -78,6 +75,35 @@ func (w *tableWriter) Commit(epoch uint64, changes []*vector.Batch) error {
 	}
 	x.SetState(w.marker, binary.BigEndian.AppendUint64(nil, epoch))
 	return x.Commit()
+}
+
+// lastChanges reads a batch of changes to a table with a primary key as
+// upserts and deletes by key: for each key changed, the last change wins
+// (an update is -old +new; a batch may hold several). It returns a row of
+// each key changed, and the rows to insert: those whose key's last change
+// is an insertion.
+func (w *tableWriter) lastChanges(b *vector.Batch) (touched, ins []int32) {
+	cols := make([]arrow.Array, len(w.t.PrimaryKey))
+	types := make([]vector.Type, len(w.t.PrimaryKey))
+	for k, c := range w.t.PrimaryKey {
+		cols[k], types[k] = b.Cols[c], w.t.Columns[c].Type
+	}
+	last := map[string]int32{}
+	var key []byte
+	for i := range b.Len {
+		key = vector.AppendRow(key[:0], cols, types, i)
+		if _, seen := last[string(key)]; !seen {
+			touched = append(touched, int32(i))
+		}
+		last[string(key)] = int32(i)
+	}
+	for _, i := range touched {
+		key = vector.AppendRow(key[:0], cols, types, int(i))
+		if j := last[string(key)]; b.Weight(int(j)) > 0 {
+			ins = append(ins, j)
+		}
+	}
+	return touched, ins
 }
 
 // deleteKeys deletes the rows with the primary keys of the rows of b.

@@ -83,11 +83,12 @@ func parseJobCommand(sql string) (*command, bool, error) {
 		}
 		return &command{kind: "CREATE MATERIALIZED VIEW", view: cv, eowc: true}, true, nil
 	case w(0, "create") && w(1, "pipeline"):
-		if len(toks) < 5 || !w(3, "as") {
+		name, i := nameAt(toks, 2)
+		if name == nil || i+1 >= len(toks) || !w(i, "as") {
 			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error: expected CREATE PIPELINE name AS INSERT INTO table SELECT …")
 		}
-		j := &jobCommand{kind: catalog.KindPipeline, name: tokenName(toks[2])}
-		body := toks[4:]
+		j := &jobCommand{kind: catalog.KindPipeline, name: name}
+		body := toks[i+1:]
 		if endsEOWC(body) {
 			j.eowc, body = true, body[:len(body)-4]
 		}
@@ -114,22 +115,22 @@ func parseJobCommand(sql string) (*command, bool, error) {
 		return &command{kind: "CREATE PIPELINE", job: j}, true, nil
 	case w(0, "create") && w(1, "sink"):
 		j := &jobCommand{kind: catalog.KindSink}
-		if len(toks) < 5 {
+		var i int
+		j.name, i = nameAt(toks, 2)
+		if j.name == nil || i+1 >= len(toks) {
 			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error: expected CREATE SINK name FROM view WITH (…) or CREATE SINK name AS SELECT … WITH (…)")
 		}
-		j.name = tokenName(toks[2])
 		opts, at, err := trailingOptions(toks)
 		if err != nil {
 			return nil, true, err
 		}
 		j.opts = opts
-		body := toks[4:at]
+		body := toks[min(i+1, at):at]
+		from, end := nameAt(body, 0)
 		switch {
-		case w(3, "from") && len(body) == 1:
-			j.from = tokenName(body[0])
-		case w(3, "from") && len(body) == 3 && body[1].text == ".":
-			j.from = tree.NewTableNameWithSchema("", tree.Name(identText(body[0])), tree.Name(identText(body[2])))
-		case w(3, "as") && len(body) > 0:
+		case w(i, "from") && from != nil && end == len(body):
+			j.from = from
+		case w(i, "as") && len(body) > 0:
 			if endsEOWC(body) {
 				j.eowc, body = true, body[:len(body)-4]
 			}
@@ -152,10 +153,10 @@ func parseJobCommand(sql string) (*command, bool, error) {
 		if w(2, "if") && w(3, "exists") {
 			j.ifExists, i = true, 4
 		}
-		if i >= len(toks) {
-			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error at end of input")
+		if j.name, i = nameAt(toks, i); j.name == nil {
+			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error: expected the name of the %s", j.kind)
 		}
-		j.name = tokenName(toks[i])
+		i--
 		switch {
 		case w(i+1, "cascade") && i+2 == len(toks):
 			j.cascade = true
@@ -166,8 +167,12 @@ func parseJobCommand(sql string) (*command, bool, error) {
 		return &command{kind: "DROP " + strings.ToUpper(string(j.kind)), job: j}, true, nil
 	case w(0, "show") && (w(1, "pipelines") || w(1, "sinks")) && len(toks) == 2:
 		return &command{kind: "SHOW " + strings.ToUpper(toks[1].text)}, true, nil
-	case w(0, "show") && w(1, "create") && (w(2, "pipeline") || w(2, "sink")) && len(toks) == 4:
-		return &command{kind: "SHOW CREATE " + strings.ToUpper(toks[2].text), name: identText(toks[3])}, true, nil
+	case w(0, "show") && w(1, "create") && (w(2, "pipeline") || w(2, "sink")):
+		name, i := nameAt(toks, 3)
+		if name == nil || i != len(toks) {
+			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error: expected SHOW CREATE %s name", strings.ToUpper(toks[2].text))
+		}
+		return &command{kind: "SHOW CREATE " + strings.ToUpper(toks[2].text), name: qualifiedText(name)}, true, nil
 	}
 	return nil, false, nil
 }
@@ -208,9 +213,35 @@ func identText(t token) string {
 	return strings.ToLower(t.text)
 }
 
-func tokenName(t token) *tree.TableName {
-	n := tree.MakeUnqualifiedTableName(tree.Name(identText(t)))
-	return &n
+// nameAt reads a name or schema.name at toks[i]: the name, and the index
+// after it; nil when there is none.
+func nameAt(toks []token, i int) (*tree.TableName, int) {
+	isName := func(k int) bool { return k < len(toks) && (toks[k].kind == tokWord || toks[k].kind == tokQuoted) }
+	if !isName(i) {
+		return nil, i
+	}
+	if i+2 < len(toks) && toks[i+1].text == "." && isName(i+2) {
+		n := tree.MakeTableNameWithSchema("", tree.Name(identText(toks[i])), tree.Name(identText(toks[i+2])))
+		n.ExplicitCatalog = false
+		return &n, i + 3
+	}
+	n := tree.MakeUnqualifiedTableName(tree.Name(identText(toks[i])))
+	return &n, i + 1
+}
+
+// qualifiedName renders schema.name as SQL.
+func qualifiedName(schema, name string) string {
+	n := tree.MakeTableNameWithSchema("", tree.Name(schema), tree.Name(name))
+	n.ExplicitCatalog = false
+	return tree.AsString(&n)
+}
+
+// qualifiedText is "schema.name" or "name", unquoted, as SHOW CREATE takes it.
+func qualifiedText(n *tree.TableName) string {
+	if n.ExplicitSchema {
+		return string(n.SchemaName) + "." + string(n.ObjectName)
+	}
+	return string(n.ObjectName)
 }
 
 // parseOne parses one statement.
@@ -287,7 +318,7 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 		if err != nil {
 			return nil, err
 		}
-		t.Query = fmt.Sprintf("SELECT * FROM %s", tree.AsString(tree.NewTableNameWithSchema("", tree.Name(from.Schema), tree.Name(from.Name))))
+		t.Query = fmt.Sprintf("SELECT * FROM %s", qualifiedName(from.Schema, from.Name))
 	} else {
 		t.Query = tree.AsString(j.query)
 	}
@@ -456,7 +487,7 @@ func (s *Session) showCreateJob(kind catalog.Kind, name string) (*Result, error)
 
 // jobSQL is the statement that creates job t.
 func (db *DB) jobSQL(t *catalog.Table) string {
-	name := tree.AsString(tree.NewTableNameWithSchema("", tree.Name(t.Schema), tree.Name(t.Name)))
+	name := qualifiedName(t.Schema, t.Name)
 	q := t.Query
 	if t.EmitOnClose {
 		q += " EMIT ON WINDOW CLOSE"
@@ -465,7 +496,7 @@ func (db *DB) jobSQL(t *catalog.Table) string {
 	case catalog.KindPipeline:
 		target := fmt.Sprint(t.Target)
 		if tt, ok := db.catalog.TableByID(t.Target); ok {
-			target = tree.AsString(tree.NewTableNameWithSchema("", tree.Name(tt.Schema), tree.Name(tt.Name)))
+			target = qualifiedName(tt.Schema, tt.Name)
 		}
 		var cols []string
 		for _, c := range t.Columns {

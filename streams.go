@@ -40,9 +40,9 @@ type streams struct {
 	mu       sync.Mutex
 	views    map[uint32]*runningView
 	failed   map[uint32]string // pipelines and sinks failed for good (see manifest)
-	position uint64 // every commit up to position has been delivered
-	round    uint64 // the Round of the last barrier sent
-	epoch    uint64 // the last checkpoint epoch begun
+	position uint64            // every commit up to position has been delivered
+	round    uint64            // the Round of the last barrier sent
+	epoch    uint64            // the last checkpoint epoch begun
 	inflight *operators.Checkpoint
 
 	qmu   sync.Mutex
@@ -178,7 +178,6 @@ func startStreams(db *DB, opts Options) (*streams, error) {
 		s.enqueue(storage.Commit{Seq: last}) // a barrier even when nothing was replayed
 	}
 	// Open returns once every view has caught up with the logs.
-	s.deliver(false)
 	s.mu.Lock()
 	err = s.quiesce(context.Background())
 	s.mu.Unlock()
@@ -223,12 +222,18 @@ func (s *streams) run() {
 // deliver sends the queued commits to every view, then a barrier; with
 // checkpoint, a checkpoint barrier when none is in flight.
 func (s *streams) deliver(checkpoint bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deliverLocked(checkpoint)
+}
+
+// deliverLocked is deliver for a caller holding mu. The queue is taken
+// under mu, so that commits are delivered in order whoever delivers them.
+func (s *streams) deliverLocked(checkpoint bool) {
 	s.qmu.Lock()
 	commits := s.queue
 	s.queue = nil
 	s.qmu.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	last := s.position
 	for _, c := range commits {
 		if c.Seq <= s.position {
@@ -331,9 +336,13 @@ func (s *streams) complete(c *operators.Checkpoint, views []uint32) {
 	s.inflight = nil
 }
 
-// quiesce waits until every view reflects every commit delivered. The
-// caller holds mu, so no new commit is delivered meanwhile.
+// quiesce delivers the commits published so far (a session's own writes
+// among them: storage publishes a commit before acknowledging it) and
+// waits until every view reflects them. The caller holds mu, so no other
+// commit is delivered meanwhile: a view or pipeline started now starts
+// exactly after them.
 func (s *streams) quiesce(ctx context.Context) error {
+	s.deliverLocked(false)
 	for _, rv := range s.views {
 		if err := rv.view.WaitRound(ctx, s.round); err != nil && ctx.Err() != nil {
 			return err

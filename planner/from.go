@@ -405,7 +405,11 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 			offset = new(atomic.Int64)
 		}
 		if et == nil && offset == nil {
-			return &rel{op: operators.NewSourceNode(name, types, t), sc: sc}, nil
+			n := operators.NewSourceNode(name, types, t)
+			if t.Kind == catalog.KindMaterializedView && p.viewUpdates(t) {
+				p.updating[n] = true
+			}
+			return &rel{op: n, sc: sc}, nil
 		}
 		return &rel{op: operators.NewTimedSourceNode(name, types, t, et, offset), sc: sc}, nil
 	}

@@ -50,6 +50,9 @@ type Planner struct {
 	IdleTimeout time.Duration
 	// deps collects the relations the statement reads.
 	deps map[uint32]bool
+	// updating marks the sources over materialized views that retract
+	// rows (stream mode).
+	updating map[*operators.Node]bool
 }
 
 // Dependencies lists the OIDs of the relations the planned statement reads
@@ -71,7 +74,7 @@ func (p *Planner) DescribeOnly() { p.describe = true }
 // New returns a planner reading parameters typed by params and evaluated
 // with ectx.
 func New(env Env, ectx *vector.EvalContext, params *vector.ParamTypes) *Planner {
-	return &Planner{env: env, ectx: ectx, params: params, deps: map[uint32]bool{}}
+	return &Planner{env: env, ectx: ectx, params: params, deps: map[uint32]bool{}, updating: map[*operators.Node]bool{}}
 }
 
 // Column describes a column of a query result.

@@ -53,7 +53,7 @@ func (p *Planner) View(s *tree.Select, emitOnClose bool) (*View, error) {
 	if k := boundedColumn(r.sc.cols); k >= 0 {
 		v.window, v.bound = k, r.sc.cols[k].bound
 	}
-	v.AppendOnly = appendOnly(v.Root)
+	v.AppendOnly = p.appendOnly(v.Root)
 	if emitOnClose {
 		if err := v.EmitOnClose(); err != nil {
 			return nil, err
@@ -77,19 +77,46 @@ func (v *View) EmitOnClose() error {
 func (v *View) Windowed() bool { return v.window >= 0 }
 
 // appendOnly reports whether n's output only inserts: it is made of
-// operators that never retract what they emitted, over sources.
-func appendOnly(n *operators.Node) bool {
+// operators that never retract what they emitted, over tables and views
+// that only insert.
+func (p *Planner) appendOnly(n *operators.Node) bool {
 	switch n.Name {
-	case "Source", "Filter", "Project", "UnionAll", "WindowAssign", "EmitOnWindowClose", "TimeJoin":
+	case "Source":
+		return !p.updating[n]
+	case "Filter", "Project", "UnionAll", "WindowAssign", "EmitOnWindowClose", "TimeJoin":
 	default:
 		return false
 	}
 	for _, in := range n.Inputs {
-		if !appendOnly(in) {
+		if !p.appendOnly(in) {
 			return false
 		}
 	}
 	return true
+}
+
+// viewUpdates reports whether materialized view t retracts rows it has
+// shown: whether its query, planned again, is not append-only.
+func (p *Planner) viewUpdates(t *catalog.Table) bool {
+	sel, err := parseStored(t)
+	if err != nil {
+		return true
+	}
+	v, err := New(p.env, p.ectx, &vector.ParamTypes{}).View(sel, t.EmitOnClose)
+	return err != nil || !v.AppendOnly
+}
+
+// parseStored parses the stored query of view t.
+func parseStored(t *catalog.Table) (*tree.Select, error) {
+	stmts, err := parser.ParseWithInt(t.Query, types.Int4)
+	if err != nil || len(stmts) != 1 {
+		return nil, fmt.Errorf("planner: view %s: stored query does not parse: %v", t.Name, err)
+	}
+	sel, ok := stmts[0].AST.(*tree.Select)
+	if !ok {
+		return nil, fmt.Errorf("planner: view %s: stored query is not a SELECT", t.Name)
+	}
+	return sel, nil
 }
 
 // node is the continuous operator of r, in stream mode.
@@ -183,13 +210,9 @@ func (p *Planner) streamSetOp(u *tree.UnionClause, l, r *rel, outer *scope) (*re
 // expandView plans a reference to a (not materialized) view: its defining
 // query, planned in place, its columns named as the view's.
 func (p *Planner) expandView(t *catalog.Table) (*rel, error) {
-	stmts, err := parser.ParseWithInt(t.Query, types.Int4)
-	if err != nil || len(stmts) != 1 {
-		return nil, fmt.Errorf("planner: view %s: stored query does not parse: %v", t.Name, err)
-	}
-	sel, ok := stmts[0].AST.(*tree.Select)
-	if !ok {
-		return nil, fmt.Errorf("planner: view %s: stored query is not a SELECT", t.Name)
+	sel, err := parseStored(t)
+	if err != nil {
+		return nil, err
 	}
 	saved := p.ctes
 	p.ctes = nil
@@ -217,10 +240,12 @@ func (p *Planner) topNNode(in *operators.Node, sc *scope, partition []int, order
 	return operators.NewTopNNode(in, partition, order, limit, 0, rank)
 }
 
-// Into makes the view's rows rows of table t: its output column i goes to
-// the column of t named cols[i] (t's columns in order when cols is empty),
-// converted as INSERT converts; the other columns of t are NULL.
+// Into makes the view's rows rows of table t, as INSERT INTO t (cols)
+// SELECT does: output column i goes to the column of t named cols[i] (t's
+// columns in order when cols is empty), converted as INSERT converts; the
+// other columns take their defaults, and generated columns are computed.
 func (v *View) Into(t *catalog.Table, cols []string, ectx *vector.EvalContext) error {
+	p := New(nil, ectx, &vector.ParamTypes{})
 	target := make([]int, len(v.Columns))
 	if len(cols) == 0 {
 		if len(v.Columns) > len(t.Columns) {
@@ -241,10 +266,17 @@ func (v *View) Into(t *catalog.Table, cols []string, ectx *vector.EvalContext) e
 		}
 	}
 	exprs := make([]vector.Expr, len(t.Columns))
-	for j, c := range t.Columns {
-		exprs[j] = vector.NewConst(nil, c.Type)
+	for j := range t.Columns {
+		x, err := p.DefaultExpr(t, j)
+		if err != nil {
+			return err
+		}
+		exprs[j] = x
 	}
 	for i, j := range target {
+		if t.Columns[j].Generated != "" {
+			return errGeneratedWrite(t.Columns[j], false)
+		}
 		x, err := assign(vector.NewColumnRef(i, v.Columns[i].Type, v.Columns[i].Name), t.Columns[j])
 		if err != nil {
 			return err
@@ -252,6 +284,13 @@ func (v *View) Into(t *catalog.Table, cols []string, ectx *vector.EvalContext) e
 		exprs[j] = x
 	}
 	v.Root = operators.NewProjectNode(v.Root, exprs, ectx)
+	gen, err := p.Generated(t)
+	if err != nil {
+		return err
+	}
+	if gen != nil {
+		v.Root = operators.NewProjectNode(v.Root, gen, ectx)
+	}
 	v.Columns = make([]Column, len(t.Columns))
 	for j, c := range t.Columns {
 		v.Columns[j] = Column{Name: c.Name, Type: c.Type}
