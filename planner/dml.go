@@ -104,6 +104,8 @@ func CheckConnectorWrite(t *catalog.Table, verb string) error {
 		hint = "A source's rows come from its connector."
 	case catalog.KindSink:
 		hint = fmt.Sprintf("Write into a sink with CREATE PIPELINE … AS INSERT INTO %s SELECT ….", t.Name)
+	case catalog.KindPipeline:
+		return &vector.Error{Code: vector.CodeWrongObjectType, Message: fmt.Sprintf("\"%s\" is a pipeline, not a table", t.Name)}
 	default:
 		return nil
 	}

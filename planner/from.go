@@ -383,8 +383,11 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 		cols = append(cols, column{table: t.Name, name: "ctid", typ: vector.Int8, hidden: true})
 		types = append(types, vector.Int8)
 	}
-	if t.Kind == catalog.KindSink {
+	switch t.Kind {
+	case catalog.KindSink:
 		return nil, vector.Errorf(vector.CodeWrongObjectType, "cannot read from sink \"%s\"", t.Name)
+	case catalog.KindPipeline:
+		return nil, vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is a pipeline, not a relation: read its target", t.Name)
 	}
 	sc := &scope{cols: cols, outer: outer}
 	if wm := t.Watermark; wm != nil {
