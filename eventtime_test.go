@@ -247,3 +247,27 @@ func TestFailedPipelineStaysFailed(t *testing.T) {
 		t.Fatalf("dst after the restart: %v", got)
 	}
 }
+
+// TestWatermarkAcrossViews: a view over a view with event time gets its
+// watermark: windows over it close, late rows of the table are dropped
+// once, upstream.
+func TestWatermarkAcrossViews(t *testing.T) {
+	db, s := openEventTime(t, t.TempDir())
+	defer db.Close()
+	run(t, s, `CREATE TABLE ev (k TEXT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '2 seconds')`)
+	run(t, s, `CREATE MATERIALIZED VIEW kept AS SELECT k, ts FROM ev WHERE k <> 'x'`)
+	run(t, s, `CREATE MATERIALIZED VIEW closed AS SELECT window_start, count(*) AS n
+		FROM TUMBLE(kept, ts, INTERVAL '10 seconds') GROUP BY window_start EMIT ON WINDOW CLOSE`)
+	run(t, s, `INSERT INTO ev VALUES ('a', '2024-01-01 00:00:01'), ('x', '2024-01-01 00:00:02'), ('b', '2024-01-01 00:00:09')`)
+	run(t, s, "FLUSH")
+	if got := rowsOf(t, s, "SELECT * FROM closed"); len(got) != 0 {
+		t.Fatalf("closed before the watermark passed 00:00:10: %v", got)
+	}
+	// 00:00:13 moves the watermark to 00:00:11: [0, 10) closes, with a
+	// and b (x was filtered out upstream).
+	run(t, s, `INSERT INTO ev VALUES ('c', '2024-01-01 00:00:13')`)
+	run(t, s, "FLUSH")
+	if got := rowsOf(t, s, "SELECT window_start::text, n FROM closed"); !slices.Equal(got, []string{"2024-01-01 00:00:00|2"}) {
+		t.Fatalf("closed: %v", got)
+	}
+}

@@ -538,6 +538,11 @@ func (s *streams) attachView(rv *runningView, src *operators.Node, from *catalog
 			rv.in.Add(int64(c.Len))
 			rv.feed(src, operators.Message{Batch: c})
 		}
+		// The upstream view's watermark as of the barrier: it holds for
+		// every change it published so far.
+		if wm := up.flow.Watermark(); wm != operators.NoWatermark {
+			rv.feed(src, operators.Message{Watermark: &operators.Watermark{T: wm}})
+		}
 		rv.feed(src, operators.Message{Barrier: b})
 		return nil
 	}))

@@ -409,8 +409,12 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 		}
 		if et == nil && offset == nil {
 			n := operators.NewSourceNode(name, types, t)
-			if t.Kind == catalog.KindMaterializedView && p.viewUpdates(t) {
-				p.updating[n] = true
+			if t.Kind == catalog.KindMaterializedView {
+				updates, bounds := p.viewStream(t)
+				p.updating[n] = updates
+				for i, b := range bounds {
+					cols[i].bound = b
+				}
 			}
 			return &rel{op: n, sc: sc}, nil
 		}

@@ -29,6 +29,8 @@ type View struct {
 	// AppendOnly is set when the output only ever inserts rows, given
 	// inputs that only insert: no operator in it retracts what it emitted.
 	AppendOnly bool
+	// Bounds relate each output column to the output's watermark.
+	Bounds []operators.Bound
 	// window is the first output column with a bound, -1 when none.
 	window int
 	bound  operators.Bound
@@ -50,6 +52,9 @@ func (p *Planner) View(s *tree.Select, emitOnClose bool) (*View, error) {
 		}
 	}
 	v := &View{Columns: r.columns(), Root: node(r), window: -1}
+	for _, c := range r.sc.cols {
+		v.Bounds = append(v.Bounds, c.bound)
+	}
 	if k := boundedColumn(r.sc.cols); k >= 0 {
 		v.window, v.bound = k, r.sc.cols[k].bound
 	}
@@ -95,15 +100,21 @@ func (p *Planner) appendOnly(n *operators.Node) bool {
 	return true
 }
 
-// viewUpdates reports whether materialized view t retracts rows it has
-// shown: whether its query, planned again, is not append-only.
-func (p *Planner) viewUpdates(t *catalog.Table) bool {
+// viewStream describes materialized view t as a stream, from its query
+// planned again: whether it retracts rows it has shown, and the bound of
+// each column (the view passes its watermark on to the views and
+// pipelines that read it). A view that no longer plans updates, with no
+// bounds.
+func (p *Planner) viewStream(t *catalog.Table) (updates bool, bounds []operators.Bound) {
 	sel, err := parseStored(t)
 	if err != nil {
-		return true
+		return true, nil
 	}
 	v, err := New(p.env, p.ectx, &vector.ParamTypes{}).View(sel, t.EmitOnClose)
-	return err != nil || !v.AppendOnly
+	if err != nil || len(v.Bounds) != len(t.Columns) {
+		return true, nil
+	}
+	return !v.AppendOnly, v.Bounds
 }
 
 // parseStored parses the stored query of view t.
