@@ -305,7 +305,7 @@ func TestDistinctNodeCompacts(t *testing.T) {
 	c.step(in.change(t, nil, rows[:1500]))
 	m := memState{}
 	c.checkpoint(m)
-	if got := c.ops[0].(*incDistinct).table.len(); got != 500 {
+	if got := c.ops[0].(*incDistinct).rows.table.len(); got != 500 {
 		t.Errorf("table of %d rows after compaction, want 500", got)
 	}
 	got := c.step(in.change(t, rows[:10], rows[1500:1510]))

@@ -1,29 +1,17 @@
 package operators
 
-import (
-	"encoding/binary"
-
-	"github.com/runneldb/runnel/vector"
-)
+import "github.com/runneldb/runnel/vector"
 
 // incEmitOnClose is EMIT ON WINDOW CLOSE: it holds the changes of its
 // input until the watermark closes their window, then emits the net change
 // of each row of that window, which is final.
 //
-// State: a groupTable of the rows held (all columns are the key) with each
-// row's net multiplicity, indexed by window. A window's rows are forgotten
-// once emitted; forgotten rows stay in the table until a compaction.
+// State: the rows held with their net multiplicities (countedRows),
+// indexed by window. A window's rows are forgotten once emitted; forgotten
+// rows stay in the table until a compaction.
 type incEmitOnClose struct {
-	types  []vector.Type
-	table  *groupTable
-	counts []int64 // per row: net multiplicity held
-	dirty  []int32 // rows changed since the last Checkpoint
-	flags  []groupFlag
-	live   int // rows with a positive count
-	win    *windowed
-	ids    []int32
-
-	restored restoredRows
+	rows countedRows
+	win  *windowed
 }
 
 // NewEmitOnCloseNode holds the changes of in until the watermark closes
@@ -39,8 +27,7 @@ func NewEmitOnCloseNode(in *Node, col int, bound Bound) *Node {
 	n.State = "the rows of each open window, with their multiplicities; forgotten when the window closes"
 	n.Keys = [][]int{all}
 	n.New = func() (Incremental, error) {
-		return &incEmitOnClose{types: types, table: newGroupTable(types), win: newWindowed(col, bound),
-			restored: restoredRows{types: types}}, nil
+		return &incEmitOnClose{rows: newCountedRows(types), win: newWindowed(col, bound)}, nil
 	}
 	return n
 }
@@ -57,30 +44,8 @@ func (e *incEmitOnClose) Push(_ int, b *vector.Batch, _ Emit) error {
 
 // apply adds the changes of b to the rows held.
 func (e *incEmitOnClose) apply(b *vector.Batch) {
-	e.ids = grow(e.ids, b.Len)
-	first := int32(e.table.len())
-	e.table.insert(b.Cols, b.Len, e.ids)
-	e.win.added(b.Cols[e.win.col], e.ids, first)
-	e.counts = extend(e.counts, e.table.len())
-	e.flags = extend(e.flags, e.table.len())
-	for i, g := range e.ids {
-		before := e.counts[g]
-		e.counts[g] += b.Weight(i)
-		switch {
-		case before <= 0 && e.counts[g] > 0:
-			e.live++
-		case before > 0 && e.counts[g] <= 0:
-			e.live--
-		}
-		e.touch(g)
-	}
-}
-
-func (e *incEmitOnClose) touch(g int32) {
-	if e.flags[g]&inDirty == 0 {
-		e.flags[g] |= inDirty
-		e.dirty = append(e.dirty, g)
-	}
+	ids, first := e.rows.add(b)
+	e.win.added(b.Cols[e.win.col], ids, first)
 }
 
 func (e *incEmitOnClose) Flush(Emit) error { return e.settle() }
@@ -96,14 +61,12 @@ func (e *incEmitOnClose) Watermark(_ int, t int64, emit Emit) error {
 	var rows []int32
 	var weights []int64
 	err := e.win.exp.expire(t, func(_ int64, g int32) error {
-		switch n := e.counts[g]; {
+		switch n := e.rows.counts[g]; {
 		case n < 0:
 			return errNegativeMultiplicity
 		case n > 0:
 			rows, weights = append(rows, g), append(weights, n)
-			e.counts[g] = 0
-			e.live--
-			e.touch(g)
+			e.rows.set(g, 0)
 		}
 		return nil
 	})
@@ -112,7 +75,7 @@ func (e *incEmitOnClose) Watermark(_ int, t int64, emit Emit) error {
 	}
 	for lo := 0; lo < len(rows); lo += BatchSize {
 		hi := min(lo+BatchSize, len(rows))
-		b := vector.NewBatch(e.table.keyColumnsOf(rows[lo:hi]), hi-lo)
+		b := vector.NewBatch(e.rows.table.keyColumnsOf(rows[lo:hi]), hi-lo)
 		b.Weights = weights[lo:hi]
 		if err := emit(b); err != nil {
 			return err
@@ -122,52 +85,27 @@ func (e *incEmitOnClose) Watermark(_ int, t int64, emit Emit) error {
 }
 
 // Checkpoint writes each row changed since the last Checkpoint with its
-// multiplicity (deleting the rows emitted).
+// multiplicity (deleting the rows emitted), then compacts.
 func (e *incEmitOnClose) Checkpoint(w StateWriter) error {
 	if err := e.settle(); err != nil {
 		return err
 	}
-	cols := e.table.keyColumnsOf(e.dirty)
-	for k, g := range e.dirty {
-		e.flags[g] &^= inDirty
-		key := binary.BigEndian.AppendUint64(nil, e.table.hashes[g])
-		key = vector.AppendRow(key, cols, e.types, k)
-		if err := putCount(w, key, max(e.counts[g], 0)); err != nil {
-			return err
-		}
+	if err := e.rows.checkpoint(w); err != nil {
+		return err
 	}
-	e.dirty = e.dirty[:0]
-	if worthCompacting(e.table.len(), e.live) {
-		live := make([]int32, 0, e.live)
-		for g, n := range e.counts {
-			if n > 0 {
-				live = append(live, int32(g))
-			}
-		}
-		e.table = compactTable(e.table, live)
-		e.counts, e.flags = gatherAt(e.counts, live), gatherAt(e.flags, live)
-		e.win.reindex(e.table, e.win.col)
+	if e.rows.compact() {
+		e.win.reindex(e.rows.table, e.win.col)
 	}
 	return nil
 }
 
-func (e *incEmitOnClose) Restore(key, value []byte) error {
-	if len(key) < 8 {
-		return errCorruptCounts
-	}
-	return e.restored.add(key[8:], value)
-}
+func (e *incEmitOnClose) Restore(key, value []byte) error { return e.rows.restore(key, value) }
 
 // settle adds the rows restored to the state.
 func (e *incEmitOnClose) settle() error {
-	b := e.restored.take()
-	if b == nil {
-		return nil
+	if b := e.rows.restored.take(); b != nil {
+		e.apply(b)
+		e.rows.clean()
 	}
-	e.apply(b)
-	for _, g := range e.dirty {
-		e.flags[g] &^= inDirty
-	}
-	e.dirty = e.dirty[:0]
 	return nil
 }

@@ -173,7 +173,7 @@ func TestEmitOnCloseNodeCompaction(t *testing.T) {
 	checkRows(t, "emitted at watermark 10", winWatermark(c, 10), winNetRows(rows, NoWatermark, 10))
 	m := memState{}
 	c.checkpoint(m)
-	if n := c.ops[0].(*incEmitOnClose).table.len(); n != 6 {
+	if n := c.ops[0].(*incEmitOnClose).rows.table.len(); n != 6 {
 		t.Fatalf("%d rows after the compaction, want 6", n)
 	}
 	checkInts(t, "windows in the state after watermark 10", winStateWindows(t, m), []int64{10, 10, 10, 20, 20, 20})
