@@ -111,6 +111,21 @@ func (c *countedRows) compact() bool {
 	return true
 }
 
+// emit emits rows with the given weights (nil: each once), in batches.
+func (c *countedRows) emit(rows []int32, weights []int64, emit Emit) error {
+	for lo := 0; lo < len(rows); lo += BatchSize {
+		hi := min(lo+BatchSize, len(rows))
+		b := vector.NewBatch(c.table.keyColumnsOf(rows[lo:hi]), hi-lo)
+		if weights != nil {
+			b.Weights = weights[lo:hi]
+		}
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // restore loads a row written by checkpoint.
 func (c *countedRows) restore(key, value []byte) error {
 	if len(key) < 8 {

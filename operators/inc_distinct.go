@@ -85,17 +85,10 @@ func (d *incDistinct) Flush(emit Emit) error {
 		}
 	}
 	d.touched = d.touched[:0]
-	for lo := 0; lo < len(groups); lo += BatchSize {
-		hi := min(lo+BatchSize, len(groups))
-		b := vector.NewBatch(d.rows.table.keyColumnsOf(groups[lo:hi]), hi-lo)
-		if deleted {
-			b.Weights = weights[lo:hi]
-		}
-		if err := emit(b); err != nil {
-			return err
-		}
+	if !deleted {
+		weights = nil // all +1
 	}
-	return nil
+	return d.rows.emit(groups, weights, emit)
 }
 
 // Checkpoint writes each row changed since the last Checkpoint with its

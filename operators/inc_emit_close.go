@@ -73,15 +73,7 @@ func (e *incEmitOnClose) Watermark(_ int, t int64, emit Emit) error {
 	if err != nil {
 		return err
 	}
-	for lo := 0; lo < len(rows); lo += BatchSize {
-		hi := min(lo+BatchSize, len(rows))
-		b := vector.NewBatch(e.rows.table.keyColumnsOf(rows[lo:hi]), hi-lo)
-		b.Weights = weights[lo:hi]
-		if err := emit(b); err != nil {
-			return err
-		}
-	}
-	return nil
+	return e.rows.emit(rows, weights, emit)
 }
 
 // Checkpoint writes each row changed since the last Checkpoint with its
