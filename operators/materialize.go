@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/runneldb/runnel/vector"
@@ -105,7 +106,10 @@ func (v *View) Subscribe(fn func(changes []*vector.Batch, b *Barrier) error) fun
 	return func() {
 		v.mu.Lock()
 		defer v.mu.Unlock()
-		v.subscribers[k] = nil
+		// A new slice: a barrier may be calling the old one's functions.
+		subs := slices.Clone(v.subscribers)
+		subs[k] = nil
+		v.subscribers = subs
 	}
 }
 
