@@ -4,11 +4,9 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -184,67 +182,15 @@ func TestCrashPipelinesIntoTables(t *testing.T) {
 		{"10ms", 2, 150, 40},
 	}
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(seed, 0x7ab1e))
-	f := newFixture(t)
 	out := t.TempDir()
-	flags := func(r crashRound) []string {
-		return []string{"--checkpoint-interval", r.interval, "--partitions", fmt.Sprint(r.partitions)}
-	}
-	srv := f.start(t, flags(rounds[0])...)
-	conn := srv.connect(t)
 	targets := tableTargets()
-	sqls := []string{fmt.Sprintf("CREATE TABLE ev (seq BIGINT PRIMARY KEY, k TEXT, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '%d seconds')",
-		int(delay.Seconds()))}
-	for _, p := range targets {
-		sqls = append(sqls, p.create(filepath.Join(out, p.name))...)
-	}
-	for _, sql := range sqls {
-		if _, err := conn.Exec(ctx, sql); err != nil {
-			t.Fatalf("%s: %v", sql, err)
+	conn, events, late, watermark := crashPipelineRounds(t, seed, delay, disorder, rounds, func() []string {
+		var sqls []string
+		for _, p := range targets {
+			sqls = append(sqls, p.create(filepath.Join(out, p.name))...)
 		}
-	}
-	conn.Close(ctx)
-
-	w := &pipeWriter{stream: newPipeStream(seed, delay, disorder), acked: map[int64]bool{}, sent: map[int64]bool{}}
-	var acks atomic.Int64
-	for i, r := range rounds {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			w.run(t, ctx, srv, &acks)
-		}()
-		for began := time.Now(); acks.Load() < int64(r.acks) && time.Since(began) < 10*time.Second; {
-			time.Sleep(time.Millisecond)
-		}
-		time.Sleep(time.Duration(rng.IntN(r.jitter+1)) * time.Millisecond)
-		srv.kill()
-		<-done
-		if n := acks.Swap(0); n == 0 {
-			t.Fatalf("round %d: no event was acknowledged before the kill", i)
-		}
-		srv = f.start(t, flags(rounds[(i+1)%len(rounds)])...)
-	}
-	defer srv.kill()
-
-	conn = srv.connect(t)
-	defer conn.Close(ctx)
-	events := w.committed(t, ctx, conn)
-	t.Logf("%d events committed, %d acknowledged", len(events), len(w.acked))
-	// An event a day ahead closes every window and session of the others.
-	far := pipeEvent{seq: w.next, k: "z", ts: events[len(events)-1].ts + 24*time.Hour.Microseconds()}
-	if _, err := conn.Exec(ctx, fmt.Sprintf("INSERT INTO ev VALUES (%d, '%s', %d, '%s')", far.seq, far.k, far.v, pipeTime(far.ts))); err != nil {
-		t.Fatal(err)
-	}
-	events = append(events, far)
-	if _, err := conn.Exec(ctx, "FLUSH"); err != nil {
-		t.Fatal(err)
-	}
-	late, watermark := pipeKept(events, delay.Microseconds())
-	t.Logf("%d late", late)
-	if late == 0 {
-		t.Fatalf("none of %d events is late: the stream does not test the late rule", len(events))
-	}
-
+		return sqls
+	})
 	for _, p := range targets {
 		want := p.want(events, watermark)
 		if len(want) < 10 {

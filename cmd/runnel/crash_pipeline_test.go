@@ -328,22 +328,62 @@ func TestCrashWindowedPipelines(t *testing.T) {
 
 func crashPipelines(t *testing.T, seed uint64, delay, disorder time.Duration, rounds []crashRound) {
 	ctx := context.Background()
+	out := t.TempDir()
+	conn, events, late, watermark := crashPipelineRounds(t, seed, delay, disorder, rounds, func() []string {
+		var sqls []string
+		for _, p := range pipeSinks {
+			sqls = append(sqls,
+				fmt.Sprintf("CREATE TABLE %s (%s) WITH (connector = 'file', path = '%s', format = 'json', type = 'sink')",
+					p.table, p.columns, filepath.Join(out, p.table)),
+				fmt.Sprintf("CREATE PIPELINE p_%s AS INSERT INTO %s %s", p.table, p.table, p.query))
+		}
+		return sqls
+	})
+	for _, p := range pipeSinks {
+		want := p.want(events, watermark)
+		if len(want) == 0 {
+			t.Fatalf("sink %s: no window closed", p.table)
+		}
+		slices.Sort(want)
+		got := pipeReadSink(t, filepath.Join(out, p.table), pipeColumnNames(p.columns))
+		if !slices.Equal(got, want) {
+			t.Errorf("sink %s (%s): %d rows, want %d\n%s", p.table, p.query, len(got), len(want), multisetDiff(got, want))
+		}
+	}
+	var want []string
+	for _, p := range pipeSinks {
+		want = append(want, fmt.Sprintf("p_%s|running|%s|%d", p.table, pipeTime(watermark), late))
+	}
+	slices.Sort(want)
+	var got []string
+	for _, row := range queryRows(t, ctx, conn, "SHOW PIPELINES") {
+		f := strings.Split(row, "|") // Name, State, Rows In, Rows Out, Watermark, Late Rows, Lag
+		got = append(got, strings.Join([]string{f[0], f[1], f[4], f[5]}, "|"))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("SHOW PIPELINES (name, state, watermark, late rows): got %q, want %q", got, want)
+	}
+}
+
+// crashPipelineRounds creates the table ev (with event time, delay behind)
+// and what setup returns (targets and pipelines), then writes events
+// through the crash rounds: each round's server is killed at a random time
+// after acks writes, and the next one starts. After the last restart an
+// event a day ahead closes every window and session, and FLUSH waits for
+// the pipelines to write out. It returns a connection to the running
+// server (killed at the end of the test), the committed events, how many
+// are late and the final watermark.
+func crashPipelineRounds(t *testing.T, seed uint64, delay, disorder time.Duration, rounds []crashRound, setup func() []string) (*pgx.Conn, []pipeEvent, int, int64) {
+	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(seed, 0xde1a))
 	f := newFixture(t)
-	out := t.TempDir()
 	flags := func(r crashRound) []string {
 		return []string{"--checkpoint-interval", r.interval, "--partitions", fmt.Sprint(r.partitions)}
 	}
 	srv := f.start(t, flags(rounds[0])...)
 	conn := srv.connect(t)
-	sqls := []string{fmt.Sprintf("CREATE TABLE ev (seq BIGINT PRIMARY KEY, k TEXT, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '%d seconds')",
-		int(delay.Seconds()))}
-	for _, p := range pipeSinks {
-		sqls = append(sqls,
-			fmt.Sprintf("CREATE TABLE %s (%s) WITH (connector = 'file', path = '%s', format = 'json', type = 'sink')",
-				p.table, p.columns, filepath.Join(out, p.table)),
-			fmt.Sprintf("CREATE PIPELINE p_%s AS INSERT INTO %s %s", p.table, p.table, p.query))
-	}
+	sqls := append([]string{fmt.Sprintf("CREATE TABLE ev (seq BIGINT PRIMARY KEY, k TEXT, v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '%d seconds')",
+		int(delay.Seconds()))}, setup()...)
 	for _, sql := range sqls {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			t.Fatalf("%s: %v", sql, err)
@@ -370,13 +410,12 @@ func crashPipelines(t *testing.T, seed uint64, delay, disorder time.Duration, ro
 		}
 		srv = f.start(t, flags(rounds[(i+1)%len(rounds)])...)
 	}
-	defer srv.kill()
+	t.Cleanup(srv.kill)
 
 	conn = srv.connect(t)
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(ctx) })
 	events := w.committed(t, ctx, conn)
 	t.Logf("%d events committed, %d acknowledged", len(events), len(w.acked))
-	// An event a day ahead closes every window of the others.
 	far := pipeEvent{seq: w.next, k: "z", ts: events[len(events)-1].ts + 24*time.Hour.Microseconds()}
 	if _, err := conn.Exec(ctx, fmt.Sprintf("INSERT INTO ev VALUES (%d, '%s', %d, '%s')", far.seq, far.k, far.v, pipeTime(far.ts))); err != nil {
 		t.Fatal(err)
@@ -390,29 +429,5 @@ func crashPipelines(t *testing.T, seed uint64, delay, disorder time.Duration, ro
 	if late == 0 {
 		t.Fatalf("none of %d events is late: the stream does not test the late rule", len(events))
 	}
-
-	for _, p := range pipeSinks {
-		want := p.want(events, watermark)
-		if len(want) == 0 {
-			t.Fatalf("sink %s: no window closed", p.table)
-		}
-		slices.Sort(want)
-		got := pipeReadSink(t, filepath.Join(out, p.table), pipeColumnNames(p.columns))
-		if !slices.Equal(got, want) {
-			t.Errorf("sink %s (%s): %d rows, want %d\n%s", p.table, p.query, len(got), len(want), multisetDiff(got, want))
-		}
-	}
-	var want []string
-	for _, p := range pipeSinks {
-		want = append(want, fmt.Sprintf("p_%s|running|%s|%d", p.table, pipeTime(watermark), late))
-	}
-	slices.Sort(want)
-	var got []string
-	for _, row := range queryRows(t, ctx, conn, "SHOW PIPELINES") {
-		f := strings.Split(row, "|") // Name, State, Rows In, Rows Out, Watermark, Late Rows, Lag
-		got = append(got, strings.Join([]string{f[0], f[1], f[4], f[5]}, "|"))
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("SHOW PIPELINES (name, state, watermark, late rows): got %q, want %q", got, want)
-	}
+	return conn, events, late, watermark
 }
