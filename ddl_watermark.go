@@ -6,10 +6,10 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treebin"
-	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/util/duration"
 
 	"github.com/runneldb/runnel/catalog"
+	"github.com/runneldb/runnel/planner"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -226,7 +226,7 @@ func watermarkDelay(col string, e tree.Expr) (int64, error) {
 	if !ok || minus.Operator.Symbol != treebin.Minus || !isCol(minus.Left) {
 		return 0, unsupported
 	}
-	d, ok, err := intervalConstant(minus.Right)
+	d, ok, err := planner.IntervalConstant(minus.Right)
 	if err != nil {
 		return 0, err
 	}
@@ -241,29 +241,6 @@ func watermarkDelay(col string, e tree.Expr) (int64, error) {
 		return 0, vector.Errorf(vector.CodeInvalidParameterValue, "watermark delay %s must not be negative", tree.AsString(minus.Right))
 	}
 	return delay, nil
-}
-
-// intervalConstant reads an interval constant: INTERVAL '…' [field],
-// '…'::interval or CAST('…' AS interval). ok is false for anything else.
-func intervalConstant(e tree.Expr) (d duration.Duration, ok bool, err error) {
-	c, isCast := tree.StripParens(e).(*tree.CastExpr)
-	if !isCast {
-		return d, false, nil
-	}
-	s, isStr := c.Expr.(*tree.StrVal)
-	typ, isType := c.Type.(*types.T)
-	if !isStr || !isType || typ.Family() != types.IntervalFamily {
-		return d, false, nil
-	}
-	itm, err := typ.IntervalTypeMetadata()
-	if err != nil {
-		return d, false, err
-	}
-	iv, err := tree.ParseDIntervalWithTypeMetadata(duration.IntervalStyle_POSTGRES, s.RawString(), itm)
-	if err != nil {
-		return d, false, vector.Errorf(vector.CodeInvalidDatetimeFormat, "invalid input syntax for type interval: %q", s.RawString())
-	}
-	return iv.Duration, true, nil
 }
 
 // micros is the length of an interval without months in µs, a day being

@@ -55,6 +55,9 @@ func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
 		}
 		return nil, unsupported("constant %s", e.String())
 	case *tree.CastExpr:
+		if x, ok, err := intervalWithField(e); ok || err != nil {
+			return x, err
+		}
 		t, err := ResolveType(e.Type)
 		if err != nil {
 			return nil, err

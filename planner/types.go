@@ -3,6 +3,7 @@ package planner
 import (
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
+	"github.com/cockroachdb/cockroachdb-parser/pkg/util/duration"
 	"github.com/lib/pq/oid"
 
 	"github.com/runneldb/runnel/vector"
@@ -63,4 +64,48 @@ func ResolveType(ref tree.ResolvableTypeReference) (vector.Type, error) {
 		return vector.JSONB, nil
 	}
 	return vector.Type{}, vector.Errorf(vector.CodeFeatureNotSupported, "type %s is not supported", t.SQLString())
+}
+
+// IntervalConstant reads an interval constant: INTERVAL '…' [field],
+// '…'::interval or CAST('…' AS interval), with Postgres' reading of a
+// field (INTERVAL '5' MINUTE is five minutes). ok is false for anything
+// else.
+func IntervalConstant(e tree.Expr) (d duration.Duration, ok bool, err error) {
+	c, isCast := tree.StripParens(e).(*tree.CastExpr)
+	if !isCast {
+		return d, false, nil
+	}
+	s, isStr := c.Expr.(*tree.StrVal)
+	typ, isType := c.Type.(*types.T)
+	if !isStr || !isType || typ.Family() != types.IntervalFamily {
+		return d, false, nil
+	}
+	itm, err := typ.IntervalTypeMetadata()
+	if err != nil {
+		return d, false, err
+	}
+	iv, err := tree.ParseDIntervalWithTypeMetadata(duration.IntervalStyle_POSTGRES, s.RawString(), itm)
+	if err != nil {
+		return d, false, vector.Errorf(vector.CodeInvalidDatetimeFormat, "invalid input syntax for type interval: %q", s.RawString())
+	}
+	return iv.Duration, true, nil
+}
+
+// intervalWithField is an interval constant whose type names a field
+// (INTERVAL '5' MINUTE), which the text alone does not say.
+func intervalWithField(e *tree.CastExpr) (vector.Expr, bool, error) {
+	typ, ok := e.Type.(*types.T)
+	if !ok || typ.Family() != types.IntervalFamily {
+		return nil, false, nil
+	}
+	itm, err := typ.IntervalTypeMetadata()
+	if err != nil || itm.DurationField.DurationType == types.IntervalDurationType_UNSET {
+		return nil, false, nil
+	}
+	d, ok, err := IntervalConstant(e)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	v := vector.IntervalValue{Months: int32(d.Months), Days: int32(d.Days), Micros: d.Nanos() / 1000}
+	return vector.NewConst(v, vector.Interval), true, nil
 }
