@@ -70,9 +70,15 @@ func (f *fakeSession) Execute(ctx context.Context, p *runnel.Prepared, params []
 	fields := strings.Fields(p.SQL)
 	switch fields[0] {
 	case "select":
-		n, _ := strconv.Atoi(fields[1])
+		n := 0
+		if len(fields) > 1 {
+			n, _ = strconv.Atoi(fields[1])
+		}
 		return &runnel.Result{Columns: int8Col, Rows: &fakeRows{n: n}, Tag: "SELECT", Counted: true}, nil
 	case "echo":
+		if len(params) == 0 { // a simple query binds no parameter
+			return nil, vector.Errorf(vector.CodeProtocolViolation, "echo needs a parameter")
+		}
 		rows := &fakeRows{n: 1, echo: true, value: params[0]}
 		return &runnel.Result{Columns: int8Col, Rows: rows, Tag: "SELECT", Counted: true}, nil
 	case "sleep":
