@@ -78,6 +78,9 @@ func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit
 			if err != nil {
 				return err
 			}
+			if !in.Bounded() {
+				return vector.Errorf(vector.CodeFeatureNotSupported, "source \"%s\" never ends: read it in a materialized view, a pipeline or a sink", t.Name)
+			}
 			return in.Read(ctx, 0, emit)
 		}
 	}

@@ -36,14 +36,17 @@ type Sink interface {
 	Close() error
 }
 
-// Source reads a bounded input (a file) as batches of rows of the declared
-// columns.
+// Source reads an input (a file, a generator) as batches of rows of the
+// declared columns.
 type Source interface {
 	// Read calls emit with the rows after the first skip rows, in input
 	// order, in batches of at most operators.BatchSize rows; it returns nil
-	// at the end of the input. Each emitted batch's Len counts rows, so
+	// at the end of a bounded input, and runs until ctx is done for an
+	// unbounded one. The rows are the same each time the input is read, so
 	// callers checkpoint the rows read and resume with skip.
 	Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error
+	// Bounded reports whether the input ends.
+	Bounded() bool
 }
 
 // engineOptions are the WITH options the engine interprets; every connector
@@ -53,8 +56,9 @@ var engineOptions = []string{"connector", "type", "event_time_field", "watermark
 // connector is a kind of connector.
 type connector struct {
 	name string
-	// required are the connector's own options, all required (non-empty).
-	required []string
+	// required are the connector's own options that must be given
+	// (non-empty); optional the others it takes.
+	required, optional []string
 	// openSink opens the connector as a sink; nil when it cannot be one.
 	openSink func(opts map[string]string, cols []Column) (Sink, error)
 	// openSource opens it as a source; nil when it cannot be one.
@@ -118,7 +122,7 @@ func (c *connector) checkOptions(opts map[string]string) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !slices.Contains(engineOptions, k) && !slices.Contains(c.required, k) {
+		if !slices.Contains(engineOptions, k) && !slices.Contains(c.required, k) && !slices.Contains(c.optional, k) {
 			return vector.Errorf(vector.CodeInvalidParameterValue, "unrecognized option %q for connector %q", k, c.name)
 		}
 	}

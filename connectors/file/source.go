@@ -65,6 +65,9 @@ func (s *Source) files() ([]string, error) {
 // batches of at most operators.BatchSize rows, and returns nil at the end of
 // the input. A record that cannot be decoded stops the read with an error
 // naming the file, line and column. Skipped records are not decoded.
+// Bounded is true: a file ends.
+func (s *Source) Bounded() bool { return true }
+
 func (s *Source) Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error {
 	files, err := s.files()
 	if err != nil {
