@@ -449,7 +449,7 @@ func (s *Session) showPipelines(kind catalog.Kind) *Result {
 			continue
 		}
 		state := rv.state()
-		wm := rv.flow.Watermark()
+		wm := rv.view.Watermark()
 		var wmText vector.Datum
 		switch wm {
 		case operators.NoWatermark:

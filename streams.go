@@ -52,16 +52,18 @@ type streams struct {
 	done  chan struct{}
 	// writing counts the checkpoints being completed.
 	writing sync.WaitGroup
-	// waiters wait, each for a checkpoint of at least its seq (under mu);
+	// waiters wait, each for a checkpoint begun after its round (under mu);
 	// wantCheckpoint asks the feed for one now.
 	waiters        []checkpointWaiter
 	wantCheckpoint atomic.Bool
 }
 
-// checkpointWaiter is a FLUSH waiting for a checkpoint of commit seq.
+// checkpointWaiter is a FLUSH waiting for a checkpoint whose barrier was
+// sent after round: it follows every commit published, and every row read
+// from a source, before the FLUSH.
 type checkpointWaiter struct {
-	seq  uint64
-	done chan struct{}
+	round uint64
+	done  chan struct{}
 }
 
 // runningView is a continuous query's dataflow: a materialized view's and
@@ -73,6 +75,9 @@ type runningView struct {
 	flow *operators.Dataflow
 	sink *operators.Sink // nil for a materialized view
 	in   atomic.Int64    // rows fed to the sources
+	// sources is set when the dataflow reads a source table, which
+	// feeds it between barriers.
+	sources bool
 	// tables maps a table id to the sources that read it; fed are the
 	// sources the feed delivers barriers to (tables and constants).
 	tables map[uint64][]*operators.Node
@@ -263,7 +268,7 @@ func (s *streams) deliverLocked(checkpoint bool) {
 		b.Checkpoint = operators.NewCheckpoint(s.epoch, last, ids)
 		s.inflight = b.Checkpoint
 		s.writing.Add(1)
-		go s.complete(b.Checkpoint, views)
+		go s.complete(b.Checkpoint, b.Round, views)
 	} else if last == s.position {
 		return
 	}
@@ -285,7 +290,7 @@ func (rv *runningView) feed(src *operators.Node, m operators.Message) {
 // complete writes checkpoint c once every view has acknowledged it. The
 // manifest names the views of views (those the checkpoint began with) that
 // still run: a view started since wrote no state for it.
-func (s *streams) complete(c *operators.Checkpoint, views []uint32) {
+func (s *streams) complete(c *operators.Checkpoint, round uint64, views []uint32) {
 	defer s.writing.Done()
 	select {
 	case <-c.Done():
@@ -324,7 +329,7 @@ func (s *streams) complete(c *operators.Checkpoint, views []uint32) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.checkpointed(c.Seq)
+	s.checkpointed(round)
 	if err != nil {
 		// The operators dropped what they wrote: every view is now ahead
 		// of its stored state, so they fail and restart from a backfill.
@@ -474,6 +479,7 @@ func (s *streams) attach(rv *runningView, restored bool) error {
 			}
 			if from.Kind == catalog.KindSource {
 				rv.fed = append(rv.fed, src)
+				rv.sources = true
 				if err := s.readSource(rv, src, from); err != nil {
 					return err
 				}
@@ -597,12 +603,13 @@ func (s *streams) commitSinks(epoch uint64, jobs []uint32) {
 	}
 }
 
-// checkpointed wakes the waiters the checkpoint of commit seq satisfies,
-// and asks for another checkpoint for the others. The caller holds mu.
-func (s *streams) checkpointed(seq uint64) {
+// checkpointed wakes the waiters the checkpoint of barrier round round
+// satisfies, and asks for another checkpoint for the others. The caller
+// holds mu.
+func (s *streams) checkpointed(round uint64) {
 	rest := s.waiters[:0]
 	for _, w := range s.waiters {
-		if w.seq <= seq {
+		if w.round < round {
 			close(w.done)
 		} else {
 			rest = append(rest, w)
@@ -625,9 +632,9 @@ func (s *streams) requestCheckpoint() {
 
 // checkpoint waits for a checkpoint of commit seq or later to be written
 // out, sinks included.
-func (s *streams) checkpoint(ctx context.Context, seq uint64) error {
-	w := checkpointWaiter{seq: seq, done: make(chan struct{})}
+func (s *streams) checkpoint(ctx context.Context) error {
 	s.mu.Lock()
+	w := checkpointWaiter{round: s.round, done: make(chan struct{})}
 	s.waiters = append(s.waiters, w)
 	s.mu.Unlock()
 	s.requestCheckpoint()
@@ -645,18 +652,21 @@ var errClosedStreams = vector.Errorf(vector.CodeAdminShutdown, "the database is 
 
 // flush waits until every view reflects every commit published so far,
 // and every pipeline and sink has written out what they make of them.
+// Pipelines and sinks write out at checkpoints, and what a view reads from
+// a source (a file, a generator) shows at the next barrier: with either,
+// flush waits for a checkpoint.
 func (s *streams) flush(ctx context.Context) error {
 	seq := s.store.LastSeq()
 	s.mu.Lock()
-	sinks := false
+	checkpoint := false
 	for _, rv := range s.views {
-		sinks = sinks || rv.sink != nil
+		checkpoint = checkpoint || rv.sink != nil || rv.sources
 	}
 	s.mu.Unlock()
-	if err := s.flushViews(ctx, seq); err != nil || !sinks {
+	if err := s.flushViews(ctx, seq); err != nil || !checkpoint {
 		return err
 	}
-	return s.checkpoint(ctx, seq)
+	return s.checkpoint(ctx)
 }
 
 // flushViews waits until every view reflects every commit up to seq.
@@ -730,13 +740,13 @@ func (q *feedQueue) push(m operators.Message) {
 }
 
 // state is what SHOW PIPELINES says of the job: running, finished (every
-// input ended and the output watermark is at the end of time), or failed
-// with the error.
+// input ended and what the job made of them is in the view, or staged for
+// the sink), or failed with the error.
 func (rv *runningView) state() string {
 	if err := rv.flow.Err(); err != nil {
 		return "failed: " + err.Error()
 	}
-	if rv.flow.Watermark() == operators.EndOfTime {
+	if rv.view.Watermark() == operators.EndOfTime {
 		return "finished"
 	}
 	return "running"

@@ -13,8 +13,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/runneldb/runnel/connectors/datagen"
 	"github.com/runneldb/runnel/connectors/file"
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/nexmark"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -57,7 +59,8 @@ var engineOptions = []string{"connector", "type", "event_time_field", "watermark
 type connector struct {
 	name string
 	// required are the connector's own options that must be given
-	// (non-empty); optional the others it takes.
+	// (non-empty); optional the others it takes, where an entry ending in
+	// "." stands for every option starting with it ("fields.").
 	required, optional []string
 	// openSink opens the connector as a sink; nil when it cannot be one.
 	openSink func(opts map[string]string, cols []Column) (Sink, error)
@@ -69,6 +72,9 @@ type connector struct {
 var connectorList = []connector{
 	{name: "blackhole", openSink: openBlackhole},
 	{name: "file", required: []string{"path", "format"}, openSink: openFileSink, openSource: openFileSource},
+	{name: "datagen", optional: datagen.DatagenOptions, openSource: openDatagen},
+	{name: "impulse", optional: datagen.ImpulseOptions, openSource: openImpulse},
+	{name: "nexmark", required: []string{"table"}, optional: []string{"events", "rate", "seed", "base_time"}, openSource: openNexmarkSource},
 }
 
 // OpenSink opens the sink the WITH options opts (lower-case keys) describe,
@@ -122,7 +128,8 @@ func (c *connector) checkOptions(opts map[string]string) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !slices.Contains(engineOptions, k) && !slices.Contains(c.required, k) && !slices.Contains(c.optional, k) {
+		prefixed := slices.ContainsFunc(c.optional, func(o string) bool { return strings.HasSuffix(o, ".") && strings.HasPrefix(k, o) })
+		if !slices.Contains(engineOptions, k) && !slices.Contains(c.required, k) && !slices.Contains(c.optional, k) && !prefixed {
 			return vector.Errorf(vector.CodeInvalidParameterValue, "unrecognized option %q for connector %q", k, c.name)
 		}
 	}
@@ -154,6 +161,33 @@ func openFileSource(opts map[string]string, cols []Column) (Source, error) {
 		return nil, err
 	}
 	s, err := file.OpenSource(opts["path"], f, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openDatagen opens a datagen source (see package datagen).
+func openDatagen(opts map[string]string, cols []Column) (Source, error) {
+	s, err := datagen.OpenDatagen(opts, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openImpulse opens an impulse source (see package datagen).
+func openImpulse(opts map[string]string, cols []Column) (Source, error) {
+	s, err := datagen.OpenImpulse(opts, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openNexmarkSource opens a Nexmark generator (see package nexmark).
+func openNexmarkSource(opts map[string]string, cols []Column) (Source, error) {
+	s, err := nexmark.Open(opts, cols)
 	if err != nil {
 		return nil, err
 	}

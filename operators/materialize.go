@@ -29,6 +29,7 @@ type View struct {
 	frontier uint64
 	round    uint64        // the Round of the last barrier applied
 	started  bool          // a first barrier was applied: frontier means something
+	wm       int64         // the watermark of the rows as of the last barrier
 	advanced chan struct{} // closed (and replaced) when frontier advances
 	failed   error
 	// subscribers receive each barrier's changes, in order, from the
@@ -40,7 +41,7 @@ type View struct {
 
 // NewView returns an empty view of rows of the given types.
 func NewView(types []vector.Type) *View {
-	return &View{types: types, rows: newGroupTable(types), advanced: make(chan struct{}), dirty: map[int32]struct{}{}}
+	return &View{types: types, rows: newGroupTable(types), advanced: make(chan struct{}), dirty: map[int32]struct{}{}, wm: NoWatermark}
 }
 
 // Types describes the view's columns.
@@ -51,6 +52,14 @@ func (v *View) Frontier() uint64 {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return v.frontier
+}
+
+// Watermark is the watermark of the view's rows as of its frontier:
+// EndOfTime once every input has ended and the view shows all of it.
+func (v *View) Watermark() int64 {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.wm
 }
 
 // Fail marks the view failed: readers get err from now on.
@@ -217,6 +226,7 @@ func growTo[T any](s []T, n int) []T {
 // since the last one, keyed by its hash and encoding, with its count.
 type viewSink struct {
 	v        *View
+	wm       int64 // the input watermark
 	pending  []*vector.Batch
 	ids      []int32
 	buf      []byte
@@ -227,8 +237,17 @@ type viewSink struct {
 func NewViewNode(in *Node, v *View) *Node {
 	n := NewNode("Materialize", in.Types(), in)
 	n.State = "every row of the view with its multiplicity; grows with the view"
-	n.New = func() (Incremental, error) { return &viewSink{v: v, restored: restoredRows{types: v.types}}, nil }
+	n.New = func() (Incremental, error) {
+		return &viewSink{v: v, wm: NoWatermark, restored: restoredRows{types: v.types}}, nil
+	}
 	return n
+}
+
+// Watermark notes the input's watermark, which the view's rows have at the
+// next barrier.
+func (s *viewSink) Watermark(_ int, t int64, _ Emit) error {
+	s.wm = t
+	return nil
 }
 
 func (s *viewSink) Push(_ int, b *vector.Batch, _ Emit) error {
@@ -272,6 +291,7 @@ func (s *viewSink) Barrier(b *Barrier) error {
 	}
 	v.frontier = max(v.frontier, b.Seq)
 	v.round = max(v.round, b.Round)
+	v.wm = s.wm
 	v.started = true
 	if len(v.dirty) == 0 {
 		v.compact()

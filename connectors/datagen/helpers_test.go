@@ -1,0 +1,98 @@
+package datagen
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/vector"
+)
+
+// source is what both generators are.
+type source interface {
+	Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error
+	Bounded() bool
+}
+
+// collected are the rows a read emitted, and the size of each batch.
+type collected struct {
+	rows    [][]vector.Datum // nil for NULL
+	batches []int
+}
+
+// collect reads src from skip: to its end, or, when limit > 0, until it
+// has emitted limit rows or more, after which it cancels the read.
+func collect(t *testing.T, src source, cols []format.Column, skip, limit int64) collected {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out collected
+	err := src.Read(ctx, skip, func(b *vector.Batch) error {
+		if len(b.Cols) != len(cols) {
+			t.Fatalf("batch of %d columns, want %d", len(b.Cols), len(cols))
+		}
+		for _, c := range b.Cols {
+			if c.Len() != b.Len {
+				t.Fatalf("column of %d rows in a batch of %d", c.Len(), b.Len)
+			}
+		}
+		out.batches = append(out.batches, b.Len)
+		for i := range b.Len {
+			row := make([]vector.Datum, len(cols))
+			for c, col := range b.Cols {
+				if !col.IsNull(i) {
+					row[c] = vector.ValueAt(col, cols[c].Type, i)
+				}
+			}
+			out.rows = append(out.rows, row)
+		}
+		if limit > 0 && int64(len(out.rows)) >= limit {
+			cancel()
+		}
+		return nil
+	})
+	if err != nil && !(limit > 0 && errors.Is(err, context.Canceled)) {
+		t.Fatalf("Read: %v", err)
+	}
+	return out
+}
+
+// text renders rows as "v1|v2|…", NULL as "NULL".
+func text(rows [][]vector.Datum, cols []format.Column) []string {
+	out := make([]string, len(rows))
+	for r, row := range rows {
+		vals := make([]string, len(row))
+		for c, d := range row {
+			vals[c] = "NULL"
+			if d != nil {
+				vals[c] = vector.FormatDatum(d, cols[c].Type, time.UTC)
+			}
+		}
+		out[r] = strings.Join(vals, "|")
+	}
+	return out
+}
+
+// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
+func errorCode(err error) string {
+	var ve *vector.Error
+	if errors.As(err, &ve) {
+		return ve.Code
+	}
+	return ""
+}
+
+// checkError fails unless err has SQLSTATE code and a message containing msg.
+func checkError(t *testing.T, what string, err error, code, msg string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: no error, want %s containing %q", what, code, msg)
+		return
+	}
+	if errorCode(err) != code || !strings.Contains(err.Error(), msg) {
+		t.Errorf("%s: error %v (%s), want %s containing %q", what, err, errorCode(err), code, msg)
+	}
+}
