@@ -25,6 +25,12 @@ func FuzzStatement(f *testing.F) {
 		"SELECT '{\"a\": [1, 2]}'::jsonb -> 'a' ->> 1", "SELECT 9223372036854775807 + 1",
 		"CREATE TABLE u (k int PRIMARY KEY, v numeric(10,2) DEFAULT 1.5)",
 		"INSERT INTO u VALUES (1) ON CONFLICT (k) DO UPDATE SET v = excluded.v + 1",
+		"CREATE TABLE e (k text, ts timestamp, g int GENERATED ALWAYS AS (length(k)) STORED, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')",
+		"CREATE MATERIALIZED VIEW w AS SELECT k, window_start, count(*) FROM TUMBLE(e, ts, INTERVAL '1 minute') GROUP BY k, window_start EMIT ON WINDOW CLOSE",
+		"SELECT window.start, n FROM (SELECT hop(INTERVAL '1 second', INTERVAL '5 seconds') AS window, count(*) AS n FROM e GROUP BY window)",
+		"CREATE SINK s AS SELECT k, ts FROM e WITH (connector = 'blackhole')",
+		"CREATE PIPELINE p AS INSERT INTO t SELECT g, k FROM e", "DROP PIPELINE IF EXISTS p", "SHOW PIPELINES",
+		"EXPLAIN CREATE PIPELINE p AS INSERT INTO t SELECT a, b FROM t",
 	} {
 		f.Add(s)
 	}
