@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -287,60 +286,6 @@ func (rv *runningView) feed(src *operators.Node, m operators.Message) {
 	rv.queues[src].push(m)
 }
 
-// complete writes checkpoint c once every view has acknowledged it. The
-// manifest names the views of views (those the checkpoint began with) that
-// still run: a view started since wrote no state for it.
-func (s *streams) complete(c *operators.Checkpoint, round uint64, views []uint32) {
-	defer s.writing.Done()
-	select {
-	case <-c.Done():
-	case <-s.stop:
-		return
-	}
-	s.mu.Lock()
-	m := manifest{Epoch: c.Epoch, Seq: c.Seq}
-	for id, rv := range s.views {
-		if err := rv.flow.Err(); err != nil && rv.sink != nil {
-			s.failed[id] = err.Error()
-		}
-	}
-	if len(s.failed) > 0 {
-		m.Failed = maps.Clone(s.failed)
-	}
-	live := map[string]bool{}
-	for _, id := range views {
-		if rv := s.views[id]; rv != nil && rv.flow.Err() == nil {
-			m.Views = append(m.Views, id)
-			live[string(stateID(id))] = true
-		}
-	}
-	s.mu.Unlock()
-	slices.Sort(m.Views)
-	entries := make([]storage.StateEntry, 0, len(c.Entries()))
-	for _, e := range c.Entries() {
-		if live[string(e.Key[:4])] {
-			entries = append(entries, storage.StateEntry{Key: e.Key, Value: e.Value})
-		}
-	}
-	data, _ := json.Marshal(m)
-	err := s.store.WriteCheckpoint(entries, data)
-	if err == nil {
-		s.commitSinks(c.Epoch, m.Views)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.checkpointed(round)
-	if err != nil {
-		// The operators dropped what they wrote: every view is now ahead
-		// of its stored state, so they fail and restart from a backfill.
-		for _, rv := range s.views {
-			rv.view.Fail(fmt.Errorf("checkpoint %d failed: %w", c.Epoch, err))
-		}
-		return
-	}
-	s.inflight = nil
-}
-
 // quiesce delivers the commits published so far (a session's own writes
 // among them: storage publishes a commit before acknowledging it) and
 // waits until every view reflects them. The caller holds mu, so no other
@@ -586,105 +531,6 @@ func (s *streams) view(ctx context.Context, id uint32, seq uint64) (*operators.V
 	return rv.view, rv.view.Wait(ctx, seq)
 }
 
-// commitSinks writes out, in the sinks of the jobs of a checkpoint just
-// made durable, what the checkpoint staged. A sink that fails fails its
-// job.
-func (s *streams) commitSinks(epoch uint64, jobs []uint32) {
-	for _, id := range jobs {
-		s.mu.Lock()
-		rv := s.views[id]
-		s.mu.Unlock()
-		if rv == nil || rv.sink == nil {
-			continue
-		}
-		if err := rv.sink.Commit(epoch); err != nil {
-			rv.flow.Fail(fmt.Errorf("writing out checkpoint %d: %w", epoch, err))
-		}
-	}
-}
-
-// checkpointed wakes the waiters the checkpoint of barrier round round
-// satisfies, and asks for another checkpoint for the others. The caller
-// holds mu.
-func (s *streams) checkpointed(round uint64) {
-	rest := s.waiters[:0]
-	for _, w := range s.waiters {
-		if w.round < round {
-			close(w.done)
-		} else {
-			rest = append(rest, w)
-		}
-	}
-	s.waiters = rest
-	if len(rest) > 0 {
-		s.requestCheckpoint()
-	}
-}
-
-// requestCheckpoint asks the feed for a checkpoint now.
-func (s *streams) requestCheckpoint() {
-	s.wantCheckpoint.Store(true)
-	select {
-	case s.wake <- struct{}{}:
-	default:
-	}
-}
-
-// checkpoint waits for a checkpoint of commit seq or later to be written
-// out, sinks included.
-func (s *streams) checkpoint(ctx context.Context) error {
-	s.mu.Lock()
-	w := checkpointWaiter{round: s.round, done: make(chan struct{})}
-	s.waiters = append(s.waiters, w)
-	s.mu.Unlock()
-	s.requestCheckpoint()
-	select {
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-s.stop:
-		return errClosedStreams
-	}
-}
-
-var errClosedStreams = vector.Errorf(vector.CodeAdminShutdown, "the database is closing")
-
-// flush waits until every view reflects every commit published so far,
-// and every pipeline and sink has written out what they make of them.
-// Pipelines and sinks write out at checkpoints, and what a view reads from
-// a source (a file, a generator) shows at the next barrier: with either,
-// flush waits for a checkpoint.
-func (s *streams) flush(ctx context.Context) error {
-	seq := s.store.LastSeq()
-	s.mu.Lock()
-	checkpoint := false
-	for _, rv := range s.views {
-		checkpoint = checkpoint || rv.sink != nil || rv.sources
-	}
-	s.mu.Unlock()
-	if err := s.flushViews(ctx, seq); err != nil || !checkpoint {
-		return err
-	}
-	return s.checkpoint(ctx)
-}
-
-// flushViews waits until every view reflects every commit up to seq.
-func (s *streams) flushViews(ctx context.Context, seq uint64) error {
-	s.mu.Lock()
-	views := make([]*runningView, 0, len(s.views))
-	for _, rv := range s.views {
-		views = append(views, rv)
-	}
-	s.mu.Unlock()
-	for _, rv := range views {
-		if err := rv.view.Wait(ctx, seq); err != nil && ctx.Err() != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // close stops the feed and every dataflow.
 func (s *streams) close() {
 	close(s.stop)
@@ -694,48 +540,6 @@ func (s *streams) close() {
 	defer s.mu.Unlock()
 	for _, rv := range s.views {
 		rv.flow.Stop()
-	}
-}
-
-// feedQueue is the unbounded queue in front of a view's source: a
-// goroutine hands its messages to the source in order, for as long as the
-// dataflow runs.
-type feedQueue struct {
-	mu    sync.Mutex
-	items []operators.Message
-	wake  chan struct{}
-}
-
-func newFeedQueue(flow *operators.Dataflow, src *operators.Node) *feedQueue {
-	q := &feedQueue{wake: make(chan struct{}, 1)}
-	go func() {
-		for {
-			select {
-			case <-q.wake:
-			case <-flow.Failed():
-				return
-			}
-			q.mu.Lock()
-			items := q.items
-			q.items = nil
-			q.mu.Unlock()
-			for _, m := range items {
-				if flow.Feed(src, m) != nil {
-					return
-				}
-			}
-		}
-	}()
-	return q
-}
-
-func (q *feedQueue) push(m operators.Message) {
-	q.mu.Lock()
-	q.items = append(q.items, m)
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
 	}
 }
 
