@@ -39,9 +39,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./connectors/format
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCSV$$' -fuzztime $(FUZZTIME) ./connectors/format
 
-## bench: the benchmarks of the engine (go test -bench), 5 runs each for benchstat
+## bench: the benchmarks of the engine and the connectors (go test -bench), 5 runs each for benchstat
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./vector ./operators ./storage .
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./vector ./operators ./storage ./connectors/... .
 
 ## soak: the randomized view differential test with new seeds for SOAK (e.g. make soak SOAK=30m)
 SOAK ?= 10m
