@@ -308,3 +308,43 @@ func TestIdleInputReleasesJoin(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestCreateSource: CREATE SOURCE is a table read from its connector, not
+// stored; DROP SOURCE drops only sources.
+func TestCreateSource(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	if err := os.WriteFile(in, []byte("1,a\n2,b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, s := openEventTime(t, filepath.Join(dir, "db"))
+	defer db.Close()
+	run(t, s, `CREATE SOURCE src (id INT, name TEXT) WITH (connector = 'file', path = '`+in+`', format = 'csv')`)
+	run(t, s, `CREATE SOURCE IF NOT EXISTS src (id INT, name TEXT) WITH (connector = 'file', path = '`+in+`', format = 'csv')`)
+	if got := rowsOf(t, s, "SELECT id, name FROM src"); !slices.Equal(got, []string{"1|a", "2|b"}) {
+		t.Fatalf("SELECT from the source: %v", got)
+	}
+	run(t, s, `CREATE TABLE plain (x INT)`)
+	for _, c := range []struct{ sql, code string }{
+		{`DROP SOURCE plain`, vector.CodeWrongObjectType},
+		{`DROP SOURCE nothing`, vector.CodeUndefinedTable},
+		{`CREATE SOURCE bad (x INT)`, vector.CodeInvalidParameterValue},
+		{`INSERT INTO src VALUES (3, 'c')`, vector.CodeWrongObjectType},
+	} {
+		stmts, err := s.Parse(c.sql)
+		if err == nil {
+			var p *Prepared
+			if p, err = s.Prepare(stmts[0], nil); err == nil {
+				_, err = s.Execute(t.Context(), p, nil)
+			}
+		}
+		if ve, ok := err.(*vector.Error); !ok || ve.Code != c.code {
+			t.Errorf("%s: got %v, want %s", c.sql, err, c.code)
+		}
+	}
+	run(t, s, `DROP SOURCE IF EXISTS nothing`)
+	run(t, s, `DROP SOURCE src`)
+	if got := rowsOf(t, s, "SELECT count(*) FROM plain"); !slices.Equal(got, []string{"0"}) {
+		t.Fatalf("plain: %v", got)
+	}
+}

@@ -31,6 +31,7 @@ func FuzzStatement(f *testing.F) {
 		"CREATE SINK s AS SELECT k, ts FROM e WITH (connector = 'blackhole')",
 		"CREATE PIPELINE p AS INSERT INTO t SELECT g, k FROM e", "DROP PIPELINE IF EXISTS p", "SHOW PIPELINES",
 		"EXPLAIN CREATE PIPELINE p AS INSERT INTO t SELECT a, b FROM t",
+		"CREATE SOURCE g (id bigint) WITH (connector = 'datagen', rows = 10)", "DROP SOURCE IF EXISTS g",
 	} {
 		f.Add(s)
 	}

@@ -115,7 +115,7 @@ func parseJobCommand(sql string) (*command, bool, error) {
 			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error: expected CREATE SINK name FROM view WITH (…) or CREATE SINK name AS SELECT … WITH (…)")
 		}
 		return &command{kind: "CREATE SINK", job: j}, true, nil
-	case w(0, "drop") && (w(1, "pipeline") || w(1, "sink")):
+	case w(0, "drop") && (w(1, "pipeline") || w(1, "sink") || w(1, "source")):
 		j := &jobCommand{kind: catalog.Kind(strings.ToLower(toks[1].text))}
 		i := 2
 		if w(2, "if") && w(3, "exists") {

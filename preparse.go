@@ -15,8 +15,56 @@ func preparse(sql string) string {
 	if len(toks) == 0 {
 		return sql
 	}
-	sql = quoteWindowValues(sql, toks)
+	sql = rewriteCreateSource(quoteWindowValues(sql, toks))
 	return rewriteWatermarkFor(sql, lex(sql))
+}
+
+// rewriteCreateSource turns CREATE SOURCE s (…) [WITH (…)] into CREATE
+// TABLE s (…) WITH (type = 'source', …): a source is a table that is read
+// from its connector, not stored.
+func rewriteCreateSource(sql string) string {
+	toks := lex(sql)
+	for i := len(toks) - 1; i >= 1; i-- {
+		if !toks[i-1].is("create") || !toks[i].is("source") {
+			continue
+		}
+		// The column list, then WITH (…) or nothing.
+		open := -1
+		for j := i + 1; j < len(toks) && toks[j].text != ";"; j++ {
+			if toks[j].text == "(" {
+				open = j
+				break
+			}
+		}
+		if open < 0 {
+			continue
+		}
+		depth, end := 0, -1
+		for j := open; j < len(toks); j++ {
+			switch toks[j].text {
+			case "(":
+				depth++
+			case ")":
+				depth--
+			}
+			if depth == 0 {
+				end = j
+				break
+			}
+		}
+		if end < 0 {
+			continue
+		}
+		if end+2 < len(toks) && toks[end+1].is("with") && toks[end+2].text == "(" {
+			at := toks[end+2].pos + 1
+			sql = splice(sql, at, at, "type = 'source', ")
+		} else {
+			at := toks[end].pos + 1
+			sql = splice(sql, at, at, " WITH (type = 'source')")
+		}
+		sql = splice(sql, toks[i].pos, toks[i].pos+len(toks[i].text), "TABLE ")
+	}
+	return sql
 }
 
 // quoteWindowValues quotes window where it names a window value rather

@@ -272,6 +272,8 @@ func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
 		return s.createJob(ctx, c.job)
 	case "DROP PIPELINE", "DROP SINK":
 		return s.dropJob(c.job)
+	case "DROP SOURCE":
+		return s.dropRelations(catalog.KindSource, tree.TableNames{*c.job.name}, c.job.ifExists, c.job.cascade)
 	case "SHOW PIPELINES":
 		return s.showPipelines(catalog.KindPipeline), nil
 	case "SHOW SINKS":
