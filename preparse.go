@@ -15,15 +15,18 @@ func preparse(sql string) string {
 	if len(toks) == 0 {
 		return sql
 	}
-	sql = rewriteCreateSource(quoteWindowValues(sql, toks))
-	return rewriteWatermarkFor(sql, lex(sql))
+	for _, rewrite := range []func(string, []token) string{quoteWindowValues, rewriteCreateSource} {
+		if out := rewrite(sql, toks); out != sql {
+			sql, toks = out, lex(out)
+		}
+	}
+	return rewriteWatermarkFor(sql, toks)
 }
 
 // rewriteCreateSource turns CREATE SOURCE s (…) [WITH (…)] into CREATE
 // TABLE s (…) WITH (type = 'source', …): a source is a table that is read
 // from its connector, not stored.
-func rewriteCreateSource(sql string) string {
-	toks := lex(sql)
+func rewriteCreateSource(sql string, toks []token) string {
 	for i := len(toks) - 1; i >= 1; i-- {
 		if !toks[i-1].is("create") || !toks[i].is("source") {
 			continue
