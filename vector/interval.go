@@ -168,7 +168,8 @@ func parseInterval(s string) (IntervalValue, error) {
 	if !ok {
 		return IntervalValue{}, Errorf(CodeInvalidDatetimeFormat, "invalid input syntax for type interval: %q", s)
 	}
-	if math.Abs(acc.months) > math.MaxInt32 || math.Abs(acc.days) > math.MaxInt32 || math.Abs(acc.micros) > maxIntervalMicros {
+	// Written so that NaN (from a number too long for a float) fails too.
+	if !(math.Abs(acc.months) <= math.MaxInt32 && math.Abs(acc.days) <= math.MaxInt32 && math.Abs(acc.micros) <= maxIntervalMicros) {
 		return IntervalValue{}, Errorf(CodeDatetimeFieldOverflow, "interval field value out of range: %q", s)
 	}
 	return IntervalValue{Months: int32(acc.months), Days: int32(acc.days), Micros: int64(acc.micros)}, nil
