@@ -63,19 +63,7 @@ func TestRewriteWatermarkFor(t *testing.T) {
 }
 
 // ddlSession opens a database in dir and connects.
-func ddlSession(t *testing.T, dir string) (*DB, *Session) {
-	t.Helper()
-	db, err := Open(dir, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.Connect(ConnParams{User: "runnel", Database: "runnel"})
-	if err != nil {
-		db.Close()
-		t.Fatal(err)
-	}
-	return db, s
-}
+func ddlSession(t *testing.T, dir string) (*DB, *Session) { return openDB(t, dir, Options{}) }
 
 // wantCode fails unless err is a *vector.Error with SQLSTATE code whose
 // message contains msg.

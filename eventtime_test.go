@@ -12,19 +12,9 @@ import (
 	"github.com/runneldb/runnel/vector"
 )
 
-// openEventTime opens a DB with a table of events with event time and a
-// watermark 5 seconds behind.
+// openEventTime opens the database in dir, with two partitions.
 func openEventTime(t *testing.T, dir string) (*DB, *Session) {
-	t.Helper()
-	db, err := Open(dir, Options{Partitions: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.Connect(ConnParams{User: "runnel", Database: "runnel"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, s
+	return openDB(t, dir, Options{Partitions: 2})
 }
 
 // TestTumbleViews checks a tumbling-window count in both dialects, partial
@@ -134,17 +124,12 @@ func TestFileSourceFinishes(t *testing.T) {
 	}
 	run(t, s, `CREATE TABLE counts (window_start TIMESTAMP, n BIGINT)`)
 	run(t, s, `CREATE PIPELINE p AS INSERT INTO counts SELECT window_start, count(*) FROM TUMBLE(events, ts, INTERVAL '1 minute') GROUP BY window_start`)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := rowsOf(t, s, "SHOW PIPELINES")
-		if len(got) == 1 && strings.HasPrefix(got[0], "p|finished|25|3|infinity|0|") {
-			break
+	eventually(t, func() string {
+		if got := rowsOf(t, s, "SHOW PIPELINES"); len(got) != 1 || !strings.HasPrefix(got[0], "p|finished|25|3|infinity|0|") {
+			return fmt.Sprintf("SHOW PIPELINES: %v", got)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("SHOW PIPELINES: %v", got)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return ""
+	})
 	run(t, s, "FLUSH")
 	want := []string{"2024-01-01 00:00:00|12", "2024-01-01 00:01:00|12", "2024-01-01 00:02:00|1"}
 	if got := rowsOf(t, s, "SELECT window_start::text, n FROM counts"); !slices.Equal(got, want) {
@@ -195,16 +180,7 @@ func TestPipelineCycles(t *testing.T) {
 		`CREATE PIPELINE ca AS INSERT INTO a SELECT x FROM c`,
 		`CREATE PIPELINE cb AS INSERT INTO b SELECT x FROM c`, // b → bv → c
 	} {
-		stmts, err := s.Parse(sql)
-		if err == nil {
-			var p *Prepared
-			if p, err = s.Prepare(stmts[0], nil); err == nil {
-				_, err = s.Execute(t.Context(), p, nil)
-			}
-		}
-		if ve, ok := err.(*vector.Error); !ok || ve.Code != vector.CodeInvalidTableDefinition {
-			t.Errorf("%s: got %v, want 42P16", sql, err)
-		}
+		wantCode(t, sql, execAll(s, sql), vector.CodeInvalidTableDefinition, "would feed itself")
 	}
 	run(t, s, `CREATE TABLE d (x INT)`)
 	run(t, s, `CREATE PIPELINE cd AS INSERT INTO d SELECT x FROM c`) // nothing leads back from d
@@ -224,33 +200,19 @@ func TestFailedPipelineStaysFailed(t *testing.T) {
 	// A retraction fails the pipeline when written out (dst has no
 	// primary key). Started over from src, it would write 2 again.
 	run(t, s, `DELETE FROM src WHERE x = 1`)
-	waitState := func(s *Session, prefix string) {
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			got := rowsOf(t, s, "SHOW PIPELINES")
-			if len(got) == 1 && strings.HasPrefix(got[0], prefix) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("SHOW PIPELINES: %v, want %s…", got, prefix)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	waitState(s, "p|failed: ")
+	jobAwait(t, s, "SHOW PIPELINES", "p", "failed: ")
 	run(t, s, "FLUSH") // a checkpoint records the failure
 	db.Close()
 	db, s = openEventTime(t, dir)
 	defer db.Close()
-	waitState(s, "p|failed: ")
+	jobAwait(t, s, "SHOW PIPELINES", "p", "failed: ")
 	if got := rowsOf(t, s, "SELECT x FROM dst"); !slices.Equal(got, []string{"1", "2"}) {
 		t.Fatalf("dst after the restart: %v", got)
 	}
 }
 
 // TestWatermarkAcrossViews: a view over a view with event time gets its
-// watermark: windows over it close, late rows of the table are dropped
-// once, upstream.
+// watermark: windows over it close, EMIT ON WINDOW CLOSE shows them.
 func TestWatermarkAcrossViews(t *testing.T) {
 	db, s := openEventTime(t, t.TempDir())
 	defer db.Close()
@@ -293,20 +255,16 @@ func TestIdleInputReleasesJoin(t *testing.T) {
 	// l's watermark passes the window [0, 10) at once; r has none yet.
 	run(t, s, `INSERT INTO l VALUES (1, '2024-01-01 00:00:01'), (2, '2024-01-01 00:00:20')`)
 	want := []string{"1|2024-01-01 00:00:00|NULL"}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually(t, func() string {
 		got := rowsOf(t, s, "SELECT k, window_start::text, rk FROM j")
-		if slices.Equal(got, want) {
-			break
-		}
-		if len(got) != 0 {
+		switch {
+		case slices.Equal(got, want):
+			return ""
+		case len(got) != 0:
 			t.Fatalf("j: got %v, want nothing or %v", got, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the idle right input still holds back the window join")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return "the idle right input holds back the window join"
+	})
 }
 
 // TestCreateSource: CREATE SOURCE is a table read from its connector, not
@@ -331,16 +289,7 @@ func TestCreateSource(t *testing.T) {
 		{`CREATE SOURCE bad (x INT)`, vector.CodeInvalidParameterValue},
 		{`INSERT INTO src VALUES (3, 'c')`, vector.CodeWrongObjectType},
 	} {
-		stmts, err := s.Parse(c.sql)
-		if err == nil {
-			var p *Prepared
-			if p, err = s.Prepare(stmts[0], nil); err == nil {
-				_, err = s.Execute(t.Context(), p, nil)
-			}
-		}
-		if ve, ok := err.(*vector.Error); !ok || ve.Code != c.code {
-			t.Errorf("%s: got %v, want %s", c.sql, err, c.code)
-		}
+		wantCode(t, c.sql, execAll(s, c.sql), c.code, "")
 	}
 	run(t, s, `DROP SOURCE IF EXISTS nothing`)
 	run(t, s, `DROP SOURCE src`)

@@ -1,6 +1,7 @@
 package runnel
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -14,34 +15,22 @@ import (
 // openGenerators opens a DB in dir that checkpoints often, so that a
 // restart lands in the middle of a generator's rows.
 func openGenerators(t *testing.T, dir string) (*DB, *Session) {
-	t.Helper()
-	db, err := Open(dir, Options{Partitions: 2, CheckpointInterval: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.Connect(ConnParams{User: "runnel", Database: "runnel"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, s
+	return openDB(t, dir, Options{Partitions: 2, CheckpointInterval: 20 * time.Millisecond})
 }
 
 // awaitRows runs sql (after a FLUSH) until done says its rows are
 // complete, and returns them; it fails the test after 10 seconds.
 func awaitRows(t *testing.T, s *Session, sql string, done func(rows []string) bool) []string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var rows []string
+	eventually(t, func() string {
 		run(t, s, "FLUSH")
-		rows := rowsOf(t, s, sql)
-		if len(rows) > 0 && done(rows) {
-			return rows
+		if rows = rowsOf(t, s, sql); len(rows) > 0 && done(rows) {
+			return ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %q, still incomplete after 10 s", sql, rows)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return fmt.Sprintf("%s: %q is incomplete", sql, rows)
+	})
+	return rows
 }
 
 // TestDatagenMaterializedView keeps a view over a bounded datagen table
@@ -63,24 +52,20 @@ func TestDatagenMaterializedView(t *testing.T) {
 	run(t, s, `CREATE MATERIALIZED VIEW g AS `+query)
 	// Restart once the view has read a quarter of the rows (and
 	// checkpointed some), before it has read them all.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	eventually(t, func() string {
 		row := jobRow(t, s, "SHOW MATERIALIZED VIEWS", "g")
 		in := 0
 		if row != nil {
 			in, _ = strconv.Atoi(row[2])
 		}
-		if in >= n/4 {
-			if row[1] != "running" {
-				t.Logf("the view had read all the rows before the restart: %q", row)
-			}
-			break
+		if in < n/4 {
+			return fmt.Sprintf("SHOW MATERIALIZED VIEWS: g is %q, want rows read", row)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("SHOW MATERIALIZED VIEWS: g is %q, want rows read", row)
+		if row[1] != "running" {
+			t.Logf("the view had read all the rows before the restart: %q", row)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return ""
+	})
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -10,32 +10,18 @@ import (
 // nexmarkOpen opens a DB that checkpoints every 10 ms: a view's aggregates
 // show their latest values at checkpoints.
 func nexmarkOpen(t *testing.T, dir string) (*DB, *Session) {
-	t.Helper()
-	db, err := Open(dir, Options{Partitions: 2, CheckpointInterval: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := db.Connect(ConnParams{User: "runnel", Database: "runnel"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db, s
+	return openDB(t, dir, Options{Partitions: 2, CheckpointInterval: 10 * time.Millisecond})
 }
 
 // nexmarkAwait waits until the rows of sql are want (sorted).
 func nexmarkAwait(t *testing.T, s *Session, when, sql string, want []string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		got := rowsOf(t, s, sql)
-		if slices.Equal(got, want) {
-			return
+	eventually(t, func() string {
+		if got := rowsOf(t, s, sql); !slices.Equal(got, want) {
+			return fmt.Sprintf("%s: %s: got %v, want %v", when, sql, got, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %s: got %v, want %v", when, sql, got, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return ""
+	})
 }
 
 // TestNexmarkViews reads the three tables of a Nexmark stream of 10,000

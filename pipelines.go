@@ -67,7 +67,6 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 	} else {
 		t.Query = tree.AsString(j.query)
 	}
-	var extra []uint32
 	if j.target != nil {
 		target, err := s.lookupTable(string(j.target.SchemaName), string(j.target.ObjectName))
 		if err != nil {
@@ -77,7 +76,6 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 			return nil, vector.Errorf(vector.CodeWrongObjectType, "cannot insert into %s \"%s\": a pipeline writes into a table or a sink table", target.Kind, target.Name)
 		}
 		t.Target = target.ID
-		extra = append(extra, target.ID)
 		for _, name := range j.cols {
 			// The columns the pipeline writes, typed as in the target.
 			c := catalog.Column{Name: name, Type: vector.Text}
@@ -108,7 +106,9 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 			}
 		}
 	}
-	deps = append(deps, extra...)
+	if t.Target != 0 {
+		deps = append(deps, t.Target) // DROP of the target drops the pipeline
+	}
 	sm.mu.Lock()
 	defer sm.mu.Unlock()
 	if err := sm.quiesce(ctx); err != nil {

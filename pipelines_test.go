@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/runneldb/runnel/vector"
 )
@@ -65,17 +64,14 @@ func jobRow(t *testing.T, s *Session, show, name string) []string {
 // and returns its row.
 func jobAwait(t *testing.T, s *Session, show, name, state string) []string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		row := jobRow(t, s, show, name)
-		if row != nil && strings.HasPrefix(row[1], state) {
-			return row
+	var row []string
+	eventually(t, func() string {
+		if row = jobRow(t, s, show, name); row != nil && strings.HasPrefix(row[1], state) {
+			return ""
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %s is %q, want state %q", show, name, row, state)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+		return fmt.Sprintf("%s: %s is %q, want state %q", show, name, row, state)
+	})
+	return row
 }
 
 // jobSteps runs each statement followed by FLUSH, so that each is its own

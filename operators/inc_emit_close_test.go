@@ -105,13 +105,7 @@ func TestEmitOnCloseNodeRandom(t *testing.T) {
 				t.Fatalf("%s: %d late rows, want %d", name, winLate(c), late)
 			}
 			if rng.IntN(5) == 0 {
-				c.checkpoint(m)
-				for _, ws := range winStateWindows(t, m) {
-					if winBound.Closed(ws, w.wm) {
-						t.Fatalf("%s: window %d, closed at %d, left in the state", name, ws, w.wm)
-					}
-				}
-				c = c.restart(m, 1+rng.IntN(3))
+				c = winRestart(t, name, c, m, w.wm, 1+rng.IntN(3))
 				late = 0
 				restarts++
 				c.step()

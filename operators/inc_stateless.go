@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -71,13 +70,9 @@ func NewProjectNode(in *Node, exprs []vector.Expr, ectx *vector.EvalContext) *No
 }
 
 func (p *incProject) Push(_ int, b *vector.Batch, emit Emit) error {
-	cols := make([]arrow.Array, len(p.exprs))
-	for i, e := range p.exprs {
-		col, err := e.Eval(p.ectx, b)
-		if err != nil {
-			return err
-		}
-		cols[i] = col
+	cols, err := evalAll(p.exprs, p.ectx, b)
+	if err != nil {
+		return err
 	}
 	return emit(&vector.Batch{Cols: cols, Len: b.Len, Weights: b.Weights})
 }

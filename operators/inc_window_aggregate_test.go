@@ -122,6 +122,20 @@ func winStateWindows(t *testing.T, m memState) []int64 {
 	return out
 }
 
+// winRestart checkpoints c into m, checks that no window the watermark
+// wm has closed is left in the state, and restores the state into n
+// instances.
+func winRestart(t *testing.T, name string, c *cluster, m memState, wm int64, n int) *cluster {
+	t.Helper()
+	c.checkpoint(m)
+	for _, ws := range winStateWindows(t, m) {
+		if winBound.Closed(ws, wm) {
+			t.Fatalf("%s: window %d, closed at %d, left in the state", name, ws, wm)
+		}
+	}
+	return c.restart(m, n)
+}
+
 // TestWindowAggregateNode follows a window aggregate step by step, by
 // hand: a window closes with a change still owed, its groups are
 // forgotten without being retracted, and its late rows are dropped.
@@ -200,13 +214,7 @@ func TestWindowAggregateNodeRandom(t *testing.T) {
 				t.Fatalf("%s: %d late rows, want %d", name, winLate(c), late)
 			}
 			if rng.IntN(5) == 0 {
-				c.checkpoint(m)
-				for _, ws := range winStateWindows(t, m) {
-					if winBound.Closed(ws, w.wm) {
-						t.Fatalf("%s: window %d, closed at %d, left in the state", name, ws, w.wm)
-					}
-				}
-				c = c.restart(m, 1+rng.IntN(3))
+				c = winRestart(t, name, c, m, w.wm, 1+rng.IntN(3))
 				late = 0
 				restarts++
 				checkRows(t, name+" after restart", c.step(), winAggregate(w.accepted))

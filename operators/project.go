@@ -30,14 +30,23 @@ func (p *project) Types() []vector.Type { return p.types }
 
 func (p *project) Run(ctx context.Context, out chan<- Message) error {
 	return forEachBatch(ctx, p.in, func(b *vector.Batch) error {
-		cols := make([]arrow.Array, len(p.exprs))
-		for i, e := range p.exprs {
-			col, err := e.Eval(p.ectx, b)
-			if err != nil {
-				return err
-			}
-			cols[i] = col
+		cols, err := evalAll(p.exprs, p.ectx, b)
+		if err != nil {
+			return err
 		}
 		return Send(ctx, out, Message{Batch: vector.NewBatch(cols, b.Len)})
 	})
+}
+
+// evalAll evaluates each expression over b: the columns of a projection.
+func evalAll(exprs []vector.Expr, ectx *vector.EvalContext, b *vector.Batch) ([]arrow.Array, error) {
+	cols := make([]arrow.Array, len(exprs))
+	for i, e := range exprs {
+		col, err := e.Eval(ectx, b)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = col
+	}
+	return cols, nil
 }
