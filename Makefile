@@ -38,6 +38,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCopyFrom$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./connectors/format
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCSV$$' -fuzztime $(FUZZTIME) ./connectors/format
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDebezium$$' -fuzztime $(FUZZTIME) ./connectors/format
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRawString$$' -fuzztime $(FUZZTIME) ./connectors/format
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRawBytes$$' -fuzztime $(FUZZTIME) ./connectors/format
 
 ## bench: the benchmarks of the engine and the connectors (go test -bench), 5 runs each for benchstat
 bench:

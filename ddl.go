@@ -67,7 +67,7 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := catalog.Table{Schema: schema, Name: string(ct.Table.ObjectName)}
+	t := catalog.Table{Kind: catalog.KindTable, Schema: schema, Name: string(ct.Table.ObjectName)}
 	var defaults []tree.Expr
 	var watermarks []watermarkClause
 	for _, def := range ct.Defs {
@@ -166,12 +166,17 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	if err := checkConnector(&t); err != nil {
 		return nil, err
 	}
-	_, ok, err := s.db.catalog.CreateTable(t, ct.IfNotExists)
+	created, ok, err := s.db.catalog.CreateTable(t, ct.IfNotExists)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return &Result{Tag: "CREATE TABLE", Notices: notice("relation %q already exists, skipping", t.Name)}, nil
+	}
+	if isIngested(created) {
+		if err := s.db.startIngest(created); err != nil {
+			return nil, err
+		}
 	}
 	return &Result{Tag: "CREATE TABLE"}, nil
 }
@@ -179,12 +184,16 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 // columnDef reads one column definition of table table.
 func columnDef(d *tree.ColumnTableDef, table string) (catalog.Column, error) {
 	name := string(d.Name)
+	metadata, checks, err := columnMetadata(d)
+	if err != nil {
+		return catalog.Column{}, err
+	}
 	switch {
 	case d.IsSerial:
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "serial columns are not supported (column %q)", name)
 	case d.Unique.IsUnique:
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "UNIQUE constraints other than the primary key are not supported (column %q)", name)
-	case len(d.CheckExprs) > 0:
+	case len(checks) > 0:
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "CHECK constraints are not supported (column %q)", name)
 	case d.References.Table != nil:
 		return catalog.Column{}, vector.Errorf(vector.CodeFeatureNotSupported, "foreign keys are not supported (column %q)", name)
@@ -199,7 +208,7 @@ func columnDef(d *tree.ColumnTableDef, table string) (catalog.Column, error) {
 	if err != nil {
 		return catalog.Column{}, err
 	}
-	c := catalog.Column{Name: name, Type: typ, NotNull: d.Nullable.Nullability == tree.NotNull}
+	c := catalog.Column{Name: name, Type: typ, NotNull: d.Nullable.Nullability == tree.NotNull, Metadata: metadata}
 	if d.Computed.Computed {
 		c.Generated = tree.AsString(d.Computed.Expr)
 	}
@@ -252,22 +261,23 @@ func tableOptions(t *catalog.Table, params tree.StorageParams) (createTableOptio
 		}
 		return out, nil
 	}
-	switch typ := opts["type"]; typ {
-	case "source":
+	switch typ, given := opts["type"]; {
+	case !given: // a table stored from its connector
+	case typ == "source":
 		t.Kind = catalog.KindSource
-	case "sink":
+	case typ == "sink":
 		t.Kind = catalog.KindSink
 	default:
 		return out, &vector.Error{Code: vector.CodeInvalidParameterValue,
 			Message: fmt.Sprintf("invalid value for parameter \"type\" of connector table %q: %q", t.Name, typ),
-			Hint:    "A connector table needs type = 'source' or type = 'sink'."}
+			Hint:    "Use type = 'source' for a source read by each query and not stored, type = 'sink' for a sink, or no type for a table that stores what its connector reads."}
 	}
 	for _, key := range []string{"event_time_field", "watermark_field"} {
 		col, ok := opts[key]
 		if !ok {
 			continue
 		}
-		if t.Kind != catalog.KindSource {
+		if t.Kind == catalog.KindSink {
 			return out, vector.Errorf(vector.CodeInvalidParameterValue, "parameter %q is valid only for a source (table %q is a %s)", key, t.Name, t.Kind)
 		}
 		if out.eventTime != nil {
@@ -297,24 +307,36 @@ func optionValue(key string, v tree.Expr) (string, error) {
 	return "", vector.Errorf(vector.CodeInvalidParameterValue, "invalid value for parameter %q: %s", key, tree.AsString(v))
 }
 
-// checkConnector validates the options of a connector table t by opening
-// its connector (and closing a sink at once); a stored table has none.
-// Rows of a connector table are not written by INSERT, so it has no
-// generated column (0A000).
+// checkConnector validates the connector of table t, if it has one, by
+// opening it (and closing a sink at once). Rows a connector reads or
+// writes are not written by INSERT, so its table has no generated column
+// (0A000). A table that stores what its connector reads takes
+// changes by primary key, so a format of changes needs one (42P16), and
+// only such a table can apply upserts (0A000 for a source).
 func checkConnector(t *catalog.Table) error {
-	if t.Kind != catalog.KindSource && t.Kind != catalog.KindSink {
+	if err := checkMetadataColumns(t); err != nil {
+		return err
+	}
+	if t.Options["connector"] == "" {
 		return nil
+	}
+	changes := t.Options["format"] == "debezium_json" || t.Options["upsert"] == "true"
+	switch {
+	case t.Kind == catalog.KindSource && t.Options["upsert"] == "true":
+		return vector.Errorf(vector.CodeFeatureNotSupported, "source \"%s\" cannot apply upserts, which need the rows stored: create a table with a primary key and no type = 'source'", t.Name)
+	case t.Kind == catalog.KindTable && changes && len(t.PrimaryKey) == 0:
+		return vector.Errorf(vector.CodeInvalidTableDefinition, "table \"%s\" reads changes (updates and deletes) from its connector and needs a primary key", t.Name)
 	}
 	for _, c := range t.Columns {
 		if c.Generated != "" {
-			return vector.Errorf(vector.CodeFeatureNotSupported, "generated columns are not supported in a %s (column %q)", t.Kind, c.Name)
+			return vector.Errorf(vector.CodeFeatureNotSupported, "generated columns are not supported in a table with a connector (column %q)", c.Name)
 		}
 	}
-	if t.Kind == catalog.KindSource {
+	if t.Kind != catalog.KindSink {
 		_, err := connectors.OpenSource(t.Options, connectorColumns(t))
 		return err
 	}
-	sink, err := connectors.OpenSink(t.Options, connectorColumns(t))
+	sink, err := connectors.OpenSink(t.Options, connectorColumns(t), "")
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,7 @@ import (
 // ", ", so only what follows the element moves, by the two closing
 // parentheses.
 func rewriteWatermarkFor(sql string, toks []token) string {
-	var edits []watermarkEdit
+	var edits []textEdit
 	for start := 0; start < len(toks); {
 		end := start
 		for end < len(toks) && !(toks[end].kind == tokPunct && toks[end].text == ";") {
@@ -46,16 +46,16 @@ func rewriteWatermarkFor(sql string, toks []token) string {
 	return sql
 }
 
-// watermarkEdit replaces sql[from:to] with repl.
-type watermarkEdit struct {
+// textEdit replaces sql[from:to] with repl.
+type textEdit struct {
 	from, to int
 	repl     string
 }
 
 // columnListEdits returns the edits of the WATERMARK FOR elements of the
 // column list that toks start with (at its "("), in text order.
-func columnListEdits(toks []token) []watermarkEdit {
-	var edits []watermarkEdit
+func columnListEdits(toks []token) []textEdit {
+	var edits []textEdit
 	depth, elem := 0, 1
 	for i, t := range toks {
 		if t.kind != tokPunct {
@@ -66,6 +66,7 @@ func columnListEdits(toks []token) []watermarkEdit {
 			depth++
 		case t.text == ")" && depth == 1, t.text == "," && depth == 1:
 			edits = append(edits, watermarkElementEdits(toks[elem:i])...)
+			edits = append(edits, metadataElementEdits(toks[elem:i])...)
 			elem = i + 1
 			if t.text == ")" {
 				return edits
@@ -79,20 +80,20 @@ func columnListEdits(toks []token) []watermarkEdit {
 
 // watermarkElementEdits returns the edits that rewrite one element of a
 // column list when it is WATERMARK FOR followed by something.
-func watermarkElementEdits(el []token) []watermarkEdit {
+func watermarkElementEdits(el []token) []textEdit {
 	if len(el) < 3 || !el[0].is("watermark") || !el[1].is("for") {
 		return nil
 	}
-	head := watermarkEdit{from: el[0].pos, to: el[1].pos + len(el[1].text), repl: "CHECK(ROW("}
+	head := textEdit{from: el[0].pos, to: el[1].pos + len(el[1].text), repl: "CHECK(ROW("}
 	head.repl += strings.Repeat(" ", head.to-head.from-len(head.repl))
-	edits := []watermarkEdit{head}
+	edits := []textEdit{head}
 	if as := elementAs(el[2:]); as >= 0 {
 		t := el[2+as]
-		edits = append(edits, watermarkEdit{from: t.pos, to: t.pos + len(t.text), repl: ", "})
+		edits = append(edits, textEdit{from: t.pos, to: t.pos + len(t.text), repl: ", "})
 	}
 	last := el[len(el)-1]
 	end := last.pos + len(last.text)
-	return append(edits, watermarkEdit{from: end, to: end, repl: "))"})
+	return append(edits, textEdit{from: end, to: end, repl: "))"})
 }
 
 // createTableParen returns the index of the "(" that opens the column list

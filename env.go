@@ -73,16 +73,7 @@ func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit
 		}
 	}
 	if t.Kind == catalog.KindSource {
-		return func(ctx context.Context, emit func(*vector.Batch) error) error {
-			in, err := connectors.OpenSource(t.Options, connectorColumns(t))
-			if err != nil {
-				return err
-			}
-			if !in.Bounded() {
-				return vector.Errorf(vector.CodeFeatureNotSupported, "source \"%s\" never ends: read it in a materialized view, a pipeline or a sink", t.Name)
-			}
-			return in.Read(ctx, 0, emit)
-		}
+		return func(ctx context.Context, emit func(*vector.Batch) error) error { return readBounded(ctx, t, emit) }
 	}
 	return func(ctx context.Context, emit func(*vector.Batch) error) error {
 		return e.txn.Scan(ctx, uint64(t.ID), rowIDs, func(b *vector.Batch, ids []storage.RowID) error {
@@ -108,7 +99,7 @@ func rowIDColumn(ids []storage.RowID) arrow.Array {
 func connectorColumns(t *catalog.Table) []connectors.Column {
 	cols := make([]connectors.Column, len(t.Columns))
 	for i, c := range t.Columns {
-		cols[i] = connectors.Column{Name: c.Name, Type: c.Type}
+		cols[i] = connectors.Column{Name: c.Name, Type: c.Type, Metadata: c.Metadata}
 	}
 	return cols
 }

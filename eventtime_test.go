@@ -54,9 +54,9 @@ func TestTumbleViews(t *testing.T) {
 	// Each view was fed the 6 rows, dropped the one late row, and is at
 	// watermark 16 - 5 = 11 s. partial holds 4 rows, final 2, arroyo 2.
 	want = []string{
-		"arroyo|running|6|2|2024-01-01 00:00:11|1|0",
-		"final|running|6|2|2024-01-01 00:00:11|1|0",
-		"partial|running|6|4|2024-01-01 00:00:11|1|0",
+		"arroyo|running|6|2|2024-01-01 00:00:11|1|0|0",
+		"final|running|6|2|2024-01-01 00:00:11|1|0|0",
+		"partial|running|6|4|2024-01-01 00:00:11|1|0|0",
 	}
 	run(t, s, "FLUSH")
 	if got := rowsOf(t, s, "SHOW MATERIALIZED VIEWS"); !slices.Equal(got, want) {
@@ -125,7 +125,7 @@ func TestFileSourceFinishes(t *testing.T) {
 	run(t, s, `CREATE TABLE counts (window_start TIMESTAMP, n BIGINT)`)
 	run(t, s, `CREATE PIPELINE p AS INSERT INTO counts SELECT window_start, count(*) FROM TUMBLE(events, ts, INTERVAL '1 minute') GROUP BY window_start`)
 	eventually(t, func() string {
-		if got := rowsOf(t, s, "SHOW PIPELINES"); len(got) != 1 || !strings.HasPrefix(got[0], "p|finished|25|3|infinity|0|") {
+		if got := rowsOf(t, s, "SHOW PIPELINES"); len(got) != 1 || !strings.HasPrefix(got[0], "p|finished|25|3|infinity|0|0|") {
 			return fmt.Sprintf("SHOW PIPELINES: %v", got)
 		}
 		return ""

@@ -37,15 +37,26 @@ func (w *tableWriter) Commit(epoch uint64, changes []*vector.Batch) error {
 		return nil
 	}
 	x := w.store.Begin()
-	id := uint64(w.t.ID)
+	if err := applyChanges(x, w.t, changes); err != nil {
+		x.Rollback()
+		return err
+	}
+	x.SetState(w.marker, binary.BigEndian.AppendUint64(nil, epoch))
+	return x.Commit()
+}
+
+// applyChanges writes changes into table t in x. A table with a primary
+// key takes them as upserts and deletes by key; one without only takes
+// insertions (n of a row of weight n).
+func applyChanges(x *storage.Txn, t *catalog.Table, changes []*vector.Batch) error {
+	id := uint64(t.ID)
 	for _, b := range changes {
 		var ins []int32
-		if len(w.t.PrimaryKey) == 0 {
+		if len(t.PrimaryKey) == 0 {
 			for i := range b.Len {
 				n := b.Weight(i)
 				if n < 0 {
-					x.Rollback()
-					return fmt.Errorf("pipeline retracted a row of table %s, which has no primary key", w.t.Name)
+					return fmt.Errorf("a row of table %s, which has no primary key, was retracted", t.Name)
 				}
 				for ; n > 0; n-- {
 					ins = append(ins, int32(i))
@@ -53,9 +64,8 @@ func (w *tableWriter) Commit(epoch uint64, changes []*vector.Batch) error {
 			}
 		} else {
 			var touched []int32
-			touched, ins = w.lastChanges(b)
-			if err := w.deleteKeys(x, vector.TakeRows(b, touched)); err != nil {
-				x.Rollback()
+			touched, ins = lastChanges(t, b)
+			if err := deleteKeys(x, t, vector.TakeRows(b, touched)); err != nil {
 				return err
 			}
 		}
@@ -64,17 +74,14 @@ func (w *tableWriter) Commit(epoch uint64, changes []*vector.Batch) error {
 		}
 		rows := vector.TakeRows(b, ins)
 		rows.Weights = nil
-		if err := checkNotNull(w.t, rows); err != nil {
-			x.Rollback()
+		if err := checkNotNull(t, rows); err != nil {
 			return err
 		}
 		if err := x.Insert(id, rows); err != nil {
-			x.Rollback()
 			return err
 		}
 	}
-	x.SetState(w.marker, binary.BigEndian.AppendUint64(nil, epoch))
-	return x.Commit()
+	return nil
 }
 
 // lastChanges reads a batch of changes to a table with a primary key as
@@ -82,11 +89,11 @@ func (w *tableWriter) Commit(epoch uint64, changes []*vector.Batch) error {
 // (an update is -old +new; a batch may hold several). It returns a row of
 // each key changed, and the rows to insert: those whose key's last change
 // is an insertion.
-func (w *tableWriter) lastChanges(b *vector.Batch) (touched, ins []int32) {
-	cols := make([]arrow.Array, len(w.t.PrimaryKey))
-	types := make([]vector.Type, len(w.t.PrimaryKey))
-	for k, c := range w.t.PrimaryKey {
-		cols[k], types[k] = b.Cols[c], w.t.Columns[c].Type
+func lastChanges(t *catalog.Table, b *vector.Batch) (touched, ins []int32) {
+	cols := make([]arrow.Array, len(t.PrimaryKey))
+	types := make([]vector.Type, len(t.PrimaryKey))
+	for k, c := range t.PrimaryKey {
+		cols[k], types[k] = b.Cols[c], t.Columns[c].Type
 	}
 	last := map[string]int32{}
 	var key []byte
@@ -106,16 +113,16 @@ func (w *tableWriter) lastChanges(b *vector.Batch) (touched, ins []int32) {
 	return touched, ins
 }
 
-// deleteKeys deletes the rows with the primary keys of the rows of b.
-func (w *tableWriter) deleteKeys(x *storage.Txn, b *vector.Batch) error {
+// deleteKeys deletes the rows of t with the primary keys of the rows of b.
+func deleteKeys(x *storage.Txn, t *catalog.Table, b *vector.Batch) error {
 	if b.Len == 0 {
 		return nil
 	}
 	keys := &vector.Batch{Len: b.Len}
-	for _, c := range w.t.PrimaryKey {
+	for _, c := range t.PrimaryKey {
 		keys.Cols = append(keys.Cols, b.Cols[c])
 	}
-	ids, err := x.LookupPK(uint64(w.t.ID), keys)
+	ids, err := x.LookupPK(uint64(t.ID), keys)
 	if err != nil {
 		return err
 	}
@@ -128,5 +135,5 @@ func (w *tableWriter) deleteKeys(x *storage.Txn, b *vector.Batch) error {
 	if len(found) == 0 {
 		return nil
 	}
-	return x.Delete(uint64(w.t.ID), found)
+	return x.Delete(uint64(t.ID), found)
 }

@@ -167,7 +167,7 @@ func (s *Session) dropJob(j *jobCommand) (*Result, error) {
 
 // jobColumns are the columns of SHOW PIPELINES, SHOW SINKS and SHOW
 // MATERIALIZED VIEWS.
-var jobColumns = []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Lag"}
+var jobColumns = []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Bad Rows", "Lag"}
 
 // showPipelines runs SHOW PIPELINES, SHOW SINKS and SHOW MATERIALIZED
 // VIEWS: one row per continuous query, with its state, the rows fed to it,
@@ -187,7 +187,7 @@ func (s *Session) showPipelines(kind catalog.Kind) *Result {
 		rv, why := sm.views[t.ID], sm.failed[t.ID]
 		sm.mu.Unlock()
 		if rv == nil {
-			rows = append(rows, []vector.Datum{t.Name, "failed: " + why, nil, nil, nil, nil, nil})
+			rows = append(rows, []vector.Datum{t.Name, "failed: " + why, nil, nil, nil, nil, nil, nil})
 			continue
 		}
 		state := rv.state()
@@ -209,9 +209,38 @@ func (s *Session) showPipelines(kind catalog.Kind) *Result {
 			out = rv.sink.Rows()
 		}
 		rows = append(rows, []vector.Datum{t.Name, state, fmt.Sprint(rv.in.Load()), fmt.Sprint(out),
-			wmText, fmt.Sprint(rv.flow.LateRows()), fmt.Sprint(lag)})
+			wmText, fmt.Sprint(rv.flow.LateRows()), fmt.Sprint(rv.flow.SkippedRows()), fmt.Sprint(lag)})
 	}
 	return textRows(cols, rows, "SHOW")
+}
+
+// sourceColumns are the columns of SHOW SOURCES.
+var sourceColumns = []string{"Name", "Type", "Connector", "State", "Rows", "Bad Rows"}
+
+// showSources runs SHOW SOURCES: one row per source and per table stored
+// from a connector, with the state of its reading, the rows stored and the
+// malformed records skipped. A source is read by each query over it, so
+// its counts are those of the queries (SHOW PIPELINES).
+func (s *Session) showSources() *Result {
+	var rows [][]vector.Datum
+	for _, t := range s.db.catalog.Tables() {
+		if !s.visible(t) || (t.Kind != catalog.KindSource && !isIngested(t)) {
+			continue
+		}
+		if t.Kind == catalog.KindSource {
+			rows = append(rows, []vector.Datum{t.Name, "source", t.Options["connector"], "read by each query", nil, nil})
+			continue
+		}
+		s.db.ingestMu.Lock()
+		g := s.db.ingests[t.ID]
+		s.db.ingestMu.Unlock()
+		if g == nil {
+			continue
+		}
+		rows = append(rows, []vector.Datum{t.Name, "table", t.Options["connector"], g.state(),
+			fmt.Sprint(g.rows.Load()), fmt.Sprint(g.skipped.Load())})
+	}
+	return textRows(sourceColumns, rows, "SHOW")
 }
 
 // showCreateJob runs SHOW CREATE PIPELINE | SINK.
@@ -288,7 +317,7 @@ func (s *streams) openSink(t *catalog.Table, plan *planner.View) (*operators.Sin
 		for i, c := range cols {
 			ccols[i] = connectors.Column{Name: c.Name, Type: c.Type}
 		}
-		cs, err := connectors.OpenSink(opts, ccols)
+		cs, err := connectors.OpenSink(opts, ccols, fmt.Sprintf("%s.%s.%d", t.Schema, t.Name, t.ID))
 		if err != nil {
 			return nil, err
 		}

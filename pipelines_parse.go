@@ -133,7 +133,7 @@ func parseJobCommand(sql string) (*command, bool, error) {
 			return nil, true, vector.Errorf(vector.CodeSyntaxError, "syntax error at or near \"%s\"", toks[i+1].text)
 		}
 		return &command{kind: "DROP " + strings.ToUpper(string(j.kind)), job: j}, true, nil
-	case w(0, "show") && (w(1, "pipelines") || w(1, "sinks")) && len(toks) == 2:
+	case w(0, "show") && (w(1, "pipelines") || w(1, "sinks") || w(1, "sources")) && len(toks) == 2:
 		return &command{kind: "SHOW " + strings.ToUpper(toks[1].text)}, true, nil
 	case w(0, "show") && w(1, "create") && (w(2, "pipeline") || w(2, "sink")):
 		name, i := nameAt(toks, 3)

@@ -49,7 +49,7 @@ func jobLines(t *testing.T, dir string) []string {
 
 // jobRow returns the fields of the row of job name in show (SHOW
 // PIPELINES or SHOW SINKS): Name, State, Rows In, Rows Out, Watermark,
-// Late Rows, Lag; nil when it is not listed.
+// Late Rows, Bad Rows, Lag; nil when it is not listed.
 func jobRow(t *testing.T, s *Session, show, name string) []string {
 	t.Helper()
 	for _, row := range rowsOf(t, s, show) {
@@ -210,7 +210,7 @@ func TestSinkEmitOnWindowCloseCSV(t *testing.T) {
 			t.Errorf("after %s: csv parts %q, want %q", steps[i], got, wantParts[i])
 		}
 	})
-	want := []string{"s", "running", "8", "4", "2024-01-01 00:02:00", "1", "0"}
+	want := []string{"s", "running", "8", "4", "2024-01-01 00:02:00", "1", "0", "0"}
 	if got := jobRow(t, s, "SHOW SINKS", "s"); !slices.Equal(got, want) {
 		t.Errorf("SHOW SINKS: %q, want %q", got, want)
 	}
@@ -328,7 +328,7 @@ func TestWindowedPipelineIntoAppendTable(t *testing.T) {
 	// Name, State, Rows In, Rows Out, Watermark, Late Rows (not Lag: the
 	// pipeline's own writes are commits it may not have seen yet).
 	want := []string{"pw", "running", "9", "4", "2024-01-01 00:00:23", "1"}
-	if got := jobRow(t, s, "SHOW PIPELINES", "pw"); len(got) != 7 || !slices.Equal(got[:6], want) {
+	if got := jobRow(t, s, "SHOW PIPELINES", "pw"); len(got) != 8 || !slices.Equal(got[:6], want) {
 		t.Errorf("SHOW PIPELINES: %q, want %q", got, want)
 	}
 }
@@ -431,7 +431,7 @@ func TestJobErrors(t *testing.T) {
 		{`CREATE PIPELINE x INSERT INTO app SELECT k, v FROM t`, vector.CodeSyntaxError, "expected CREATE PIPELINE name AS INSERT INTO"},
 		{`CREATE SINK x AS SELECT k FROM t`, vector.CodeSyntaxError, "a sink needs WITH (connector = …)"},
 		{`CREATE SINK x FROM mv`, vector.CodeSyntaxError, "a sink needs WITH (connector = …)"},
-		{`CREATE SINK x AS SELECT k FROM t WITH (connector = 'kafka')`, vector.CodeInvalidParameterValue, `sink connector "kafka" does not exist (sink connectors: blackhole, file)`},
+		{`CREATE SINK x AS SELECT k FROM t WITH (connector = 'nexmark')`, vector.CodeInvalidParameterValue, `sink connector "nexmark" does not exist (sink connectors: blackhole, file, kafka)`},
 		{`CREATE SINK x AS SELECT k FROM t WITH (path = '/tmp')`, vector.CodeInvalidParameterValue, `missing required option "connector"`},
 		{`CREATE SINK x AS SELECT k FROM t WITH (connector = 'file', format = 'json')`, vector.CodeInvalidParameterValue, `connector "file" requires option "path"`},
 		{`CREATE SINK x AS SELECT k FROM t WITH (connector = 'file', path = '` + out + `', format = 'xml')`, vector.CodeInvalidParameterValue, `format "xml" does not exist`},
@@ -585,7 +585,7 @@ func TestShowJobs(t *testing.T) {
 		t.Errorf("recreated sink s_mv: %q, want %q", got, want)
 	}
 
-	cols := []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Lag"}
+	cols := []string{"Name", "State", "Rows In", "Rows Out", "Watermark", "Late Rows", "Bad Rows", "Lag"}
 	for _, show := range []string{"SHOW PIPELINES", "SHOW SINKS"} {
 		res := run(t, s, show)
 		res.Rows.Close()
@@ -600,7 +600,7 @@ func TestShowJobs(t *testing.T) {
 	// Without Lag: the pipelines' writes are commits the sinks may not
 	// have seen yet.
 	for _, want := range [][]string{{"s_bh", "running", "2", "1", "NULL", "0"}, {"s_mv", "running", "2", "2", "NULL", "0"}} {
-		if got := jobRow(t, s, "SHOW SINKS", want[0]); len(got) != 7 || !slices.Equal(got[:6], want) {
+		if got := jobRow(t, s, "SHOW SINKS", want[0]); len(got) != 8 || !slices.Equal(got[:6], want) {
 			t.Errorf("SHOW SINKS: %q, want %q", got, want)
 		}
 	}
@@ -760,10 +760,10 @@ func TestFileSourceCSV(t *testing.T) {
 	run(t, s, "FLUSH")
 	// Without Lag: p's writes into counts are commits the jobs may not
 	// have seen yet.
-	if row, want := jobRow(t, s, "SHOW PIPELINES", "p"), []string{"p", "finished", "5", "3", "infinity", "1"}; len(row) != 7 || !slices.Equal(row[:6], want) {
+	if row, want := jobRow(t, s, "SHOW PIPELINES", "p"), []string{"p", "finished", "5", "3", "infinity", "1"}; len(row) != 8 || !slices.Equal(row[:6], want) {
 		t.Errorf("SHOW PIPELINES: %q, want %q", row, want)
 	}
-	if row, want := jobRow(t, s, "SHOW SINKS", "all_rows"), []string{"all_rows", "finished", "5", "4", "infinity", "1"}; len(row) != 7 || !slices.Equal(row[:6], want) {
+	if row, want := jobRow(t, s, "SHOW SINKS", "all_rows"), []string{"all_rows", "finished", "5", "4", "infinity", "1"}; len(row) != 8 || !slices.Equal(row[:6], want) {
 		t.Errorf("SHOW SINKS: %q, want %q", row, want)
 	}
 	want = []string{"2024-01-01 00:00:00|2|1,2", "2024-01-01 00:01:00|1|3", "2024-01-01 00:02:00|1|5"}

@@ -85,10 +85,9 @@ func (r *batchRows) Close() { r.batches = nil }
 
 // textRows is a result of text columns computed in advance.
 func textRows(names []string, rows [][]vector.Datum, tag string) *Result {
-	cols := make([]Column, len(names))
+	cols := textColumns(names)
 	builders := make([]*vector.Builder, len(names))
-	for i, n := range names {
-		cols[i] = Column{Name: n, Type: vector.Text}
+	for i := range names {
 		builders[i] = vector.NewBuilder(vector.Text, len(rows))
 	}
 	for _, row := range rows {

@@ -5,9 +5,12 @@ package runnel
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/runneldb/runnel/catalog"
@@ -45,6 +48,9 @@ type DB struct {
 	store   *storage.Store
 	catalog *catalog.Catalog
 	streams *streams
+
+	ingestMu sync.Mutex
+	ingests  map[uint32]*ingest // by table id
 }
 
 // Open opens (creating if needed) the database stored in dir.
@@ -70,7 +76,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 30 * time.Second
 	}
-	db := &DB{store: st, catalog: cat}
+	db := &DB{store: st, catalog: cat, ingests: map[uint32]*ingest{}}
 	if db.streams, err = startStreams(db, opts); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("runnel: start materialized views: %w", err)
@@ -79,6 +85,14 @@ func Open(dir string, opts Options) (*DB, error) {
 		if isJob(t) {
 			db.streams.dropView(t.ID)
 		}
+		if isIngested(t) {
+			db.stopIngest(t.ID)
+			db.store.DeleteState(ingestKey(t.ID)) //nolint:errcheck // leftover state is deleted at the next start
+		}
+	}
+	if err := db.startIngests(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("runnel: start tables read from connectors: %w", err)
 	}
 	return db, nil
 }
@@ -151,6 +165,12 @@ func (s *Session) applyOptions(opts string) error {
 
 // Close stops every dataflow and closes storage.
 func (db *DB) Close() error {
+	db.ingestMu.Lock()
+	ids := slices.Collect(maps.Keys(db.ingests))
+	db.ingestMu.Unlock()
+	for _, id := range ids {
+		db.stopIngest(id)
+	}
 	db.streams.close()
 	return db.store.Close()
 }

@@ -86,6 +86,8 @@ type runningView struct {
 	queues map[*operators.Node]*feedQueue
 	// unsubscribe detaches the view from the views it reads.
 	unsubscribe []func()
+	// status is what its sources report they are working around.
+	status sourceStatus
 }
 
 // manifest describes a complete checkpoint.
@@ -137,6 +139,9 @@ func startStreams(db *DB, opts Options) (*streams, error) {
 		id := binary.BigEndian.Uint32(p)
 		if restored[id] && slices.ContainsFunc(mvs, func(t *catalog.Table) bool { return t.ID == id }) {
 			return nil
+		}
+		if t, ok := db.catalog.TableByID(id); ok && isIngested(t) {
+			return nil // the positions of a table read from a connector
 		}
 		return s.store.DeleteState(p)
 	})
@@ -552,6 +557,9 @@ func (rv *runningView) state() string {
 	}
 	if rv.view.Watermark() == operators.EndOfTime {
 		return "finished"
+	}
+	if st := rv.status.String(); st != "" {
+		return "running; " + st
 	}
 	return "running"
 }

@@ -250,13 +250,20 @@ func (c *command) columns() []Column {
 	case "SHOW CREATE MATERIALIZED VIEW", "SHOW CREATE PIPELINE", "SHOW CREATE SINK":
 		return []Column{{Name: "Name", Type: vector.Text}, {Name: "Create Sql", Type: vector.Text}}
 	case "SHOW MATERIALIZED VIEWS", "SHOW PIPELINES", "SHOW SINKS":
-		var cols []Column
-		for _, n := range jobColumns {
-			cols = append(cols, Column{Name: n, Type: vector.Text})
-		}
-		return cols
+		return textColumns(jobColumns)
+	case "SHOW SOURCES":
+		return textColumns(sourceColumns)
 	}
 	return nil
+}
+
+// textColumns describes a result of text columns called names.
+func textColumns(names []string) []Column {
+	cols := make([]Column, len(names))
+	for i, n := range names {
+		cols[i] = Column{Name: n, Type: vector.Text}
+	}
+	return cols
 }
 
 // run executes the command.
@@ -278,6 +285,8 @@ func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
 		return s.showPipelines(catalog.KindPipeline), nil
 	case "SHOW SINKS":
 		return s.showPipelines(catalog.KindSink), nil
+	case "SHOW SOURCES":
+		return s.showSources(), nil
 	case "SHOW CREATE PIPELINE":
 		return s.showCreateJob(catalog.KindPipeline, c.name)
 	case "SHOW CREATE SINK":

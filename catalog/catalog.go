@@ -97,6 +97,10 @@ type Column struct {
 	// column's value is computed from the row's other columns on every
 	// write. "" when the column is not generated.
 	Generated string
+	// Metadata names what a connector fills the column with from a
+	// record's metadata rather than its value (METADATA FROM 'offset'):
+	// "" for a column of the value.
+	Metadata string
 }
 
 // Types returns the column types.

@@ -47,6 +47,7 @@ type columnRecord struct {
 	NotNull   bool            `json:"not_null,omitempty"`
 	Default   string          `json:"default,omitempty"`
 	Generated string          `json:"generated,omitempty"`
+	Metadata  string          `json:"metadata,omitempty"`
 }
 
 type watermarkRecord struct {
@@ -69,7 +70,7 @@ func tableRecordOf(t *Table, schemaID uint32, deps ...uint32) record {
 	}
 	for _, col := range t.Columns {
 		tr.Columns = append(tr.Columns, columnRecord{Name: col.Name, Type: storage.DefOf(col.Type),
-			NotNull: col.NotNull, Default: col.Default, Generated: col.Generated})
+			NotNull: col.NotNull, Default: col.Default, Generated: col.Generated, Metadata: col.Metadata})
 	}
 	return record{Kind: string(t.Kind), ID: t.ID, Name: t.Name, Deps: append([]uint32{schemaID}, deps...), Table: tr}
 }
@@ -99,7 +100,7 @@ func (r record) object(s *state) (*object, error) {
 				return nil, fmt.Errorf("catalog: table %d: %w", r.ID, err)
 			}
 			t.Columns = append(t.Columns, Column{Name: cr.Name, Type: ty, NotNull: cr.NotNull, Default: cr.Default,
-				Generated: cr.Generated})
+				Generated: cr.Generated, Metadata: cr.Metadata})
 		}
 		return &object{rec: r, table: t}, nil
 	}

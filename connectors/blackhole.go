@@ -14,7 +14,7 @@ type Blackhole struct {
 	next uint64 // the lowest epoch not committed yet
 }
 
-func openBlackhole(map[string]string, []Column) (Sink, error) { return &Blackhole{}, nil }
+func openBlackhole(map[string]string, []Column, string) (Sink, error) { return &Blackhole{}, nil }
 
 // Retractions is true: a blackhole takes deletions as well.
 func (b *Blackhole) Retractions() bool { return true }

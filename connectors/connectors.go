@@ -9,14 +9,15 @@
 package connectors
 
 import (
-	"context"
 	"slices"
 	"strings"
 
 	"github.com/runneldb/runnel/connectors/datagen"
 	"github.com/runneldb/runnel/connectors/file"
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/kafka"
 	"github.com/runneldb/runnel/connectors/nexmark"
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -38,18 +39,9 @@ type Sink interface {
 	Close() error
 }
 
-// Source reads an input (a file, a generator) as batches of rows of the
-// declared columns.
-type Source interface {
-	// Read calls emit with the rows after the first skip rows, in input
-	// order, in batches of at most operators.BatchSize rows; it returns nil
-	// at the end of a bounded input, and runs until ctx is done for an
-	// unbounded one. The rows are the same each time the input is read, so
-	// callers checkpoint the rows read and resume with skip.
-	Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error
-	// Bounded reports whether the input ends.
-	Bounded() bool
-}
+// Source reads an input (a file, a generator, Kafka) as chunks of rows of
+// the declared columns, each tagged with its position (see package source).
+type Source = source.Source
 
 // engineOptions are the WITH options the engine interprets; every connector
 // accepts them.
@@ -62,8 +54,12 @@ type connector struct {
 	// (non-empty); optional the others it takes, where an entry ending in
 	// "." stands for every option starting with it ("fields.").
 	required, optional []string
-	// openSink opens the connector as a sink; nil when it cannot be one.
-	openSink func(opts map[string]string, cols []Column) (Sink, error)
+	// dotted is set when every option whose key holds a dot is the
+	// connector's to check (Kafka passes them to librdkafka).
+	dotted bool
+	// openSink opens the connector as a sink named id; nil when it cannot
+	// be one.
+	openSink func(opts map[string]string, cols []Column, id string) (Sink, error)
 	// openSource opens it as a source; nil when it cannot be one.
 	openSource func(opts map[string]string, cols []Column) (Source, error)
 }
@@ -74,17 +70,21 @@ var connectorList = []connector{
 	{name: "file", required: []string{"path", "format"}, openSink: openFileSink, openSource: openFileSource},
 	{name: "datagen", optional: datagen.DatagenOptions, openSource: openDatagen},
 	{name: "impulse", optional: datagen.ImpulseOptions, openSource: openImpulse},
-	{name: "nexmark", required: []string{"table"}, optional: []string{"events", "rate", "seed", "base_time"}, openSource: openNexmarkSource},
+	{name: "nexmark", required: []string{"table"}, optional: []string{"events", "rate", "seed", "base_time", "partitions"}, openSource: openNexmarkSource},
+	{name: "kafka", required: []string{"topic", "bootstrap.servers"}, optional: slices.Concat(kafka.SourceOptions, kafka.SinkOptions), dotted: true,
+		openSink: openKafkaSink, openSource: openKafkaSource},
 }
 
 // OpenSink opens the sink the WITH options opts (lower-case keys) describe,
-// writing rows of cols. Bad options are 22023 errors naming the option.
-func OpenSink(opts map[string]string, cols []Column) (Sink, error) {
+// writing rows of cols. id names the sink durably, the same across
+// restarts, for connectors that keep state outside (Kafka transactions).
+// Bad options are 22023 errors naming the option.
+func OpenSink(opts map[string]string, cols []Column, id string) (Sink, error) {
 	c, err := lookupConnector(opts, "sink", func(c *connector) bool { return c.openSink != nil })
 	if err != nil {
 		return nil, err
 	}
-	return c.openSink(opts, cols)
+	return c.openSink(opts, cols, id)
 }
 
 // OpenSource opens the source the WITH options opts describe, reading rows
@@ -128,7 +128,8 @@ func (c *connector) checkOptions(opts map[string]string) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		prefixed := slices.ContainsFunc(c.optional, func(o string) bool { return strings.HasSuffix(o, ".") && strings.HasPrefix(k, o) })
+		prefixed := slices.ContainsFunc(c.optional, func(o string) bool { return strings.HasSuffix(o, ".") && strings.HasPrefix(k, o) }) ||
+			c.dotted && strings.Contains(k, ".")
 		if !slices.Contains(engineOptions, k) && !slices.Contains(c.required, k) && !slices.Contains(c.optional, k) && !prefixed {
 			return vector.Errorf(vector.CodeInvalidParameterValue, "unrecognized option %q for connector %q", k, c.name)
 		}
@@ -142,7 +143,7 @@ func (c *connector) checkOptions(opts map[string]string) error {
 }
 
 // openFileSink opens a file sink (options path and format).
-func openFileSink(opts map[string]string, cols []Column) (Sink, error) {
+func openFileSink(opts map[string]string, cols []Column, _ string) (Sink, error) {
 	f, err := format.Lookup(opts["format"])
 	if err != nil {
 		return nil, err
@@ -188,6 +189,24 @@ func openImpulse(opts map[string]string, cols []Column) (Source, error) {
 // openNexmarkSource opens a Nexmark generator (see package nexmark).
 func openNexmarkSource(opts map[string]string, cols []Column) (Source, error) {
 	s, err := nexmark.Open(opts, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openKafkaSource opens a Kafka source (see package kafka).
+func openKafkaSource(opts map[string]string, cols []Column) (Source, error) {
+	s, err := kafka.OpenSource(opts, cols)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// openKafkaSink opens a Kafka sink (see package kafka).
+func openKafkaSink(opts map[string]string, cols []Column, id string) (Sink, error) {
+	s, err := kafka.OpenSink(opts, cols, id)
 	if err != nil {
 		return nil, err
 	}

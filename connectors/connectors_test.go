@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/runneldb/runnel/connectors/source"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
 )
@@ -38,10 +40,14 @@ func TestOpenOptions(t *testing.T) {
 		msg    string
 	}{
 		{false, map[string]string{}, vector.CodeInvalidParameterValue, `missing required option "connector"`},
-		{false, map[string]string{"connector": "kafka"}, vector.CodeInvalidParameterValue,
-			`sink connector "kafka" does not exist (sink connectors: blackhole, file)`},
+		{false, map[string]string{"connector": "nexmark"}, vector.CodeInvalidParameterValue,
+			`sink connector "nexmark" does not exist (sink connectors: blackhole, file, kafka)`},
+		{false, map[string]string{"connector": "kafka", "type": "sink"}, vector.CodeInvalidParameterValue,
+			`connector "kafka" requires option "topic"`},
+		{true, map[string]string{"connector": "kafka", "topic": "t", "bootstrap.servers": "127.0.0.1:1", "sasl.colour": "red"}, vector.CodeInvalidParameterValue,
+			`sasl.colour`},
 		{true, map[string]string{"connector": "blackhole"}, vector.CodeInvalidParameterValue,
-			`source connector "blackhole" does not exist (source connectors: file, datagen, impulse, nexmark)`},
+			`source connector "blackhole" does not exist (source connectors: file, datagen, impulse, nexmark, kafka)`},
 		{true, map[string]string{"connector": "nexmark"}, vector.CodeInvalidParameterValue,
 			`connector "nexmark" requires option "table"`},
 		{false, map[string]string{"connector": "file", "format": "json"}, vector.CodeInvalidParameterValue,
@@ -56,8 +62,8 @@ func TestOpenOptions(t *testing.T) {
 			`unrecognized option "format" for connector "blackhole"`},
 		{false, map[string]string{"connector": "file", "path": out, "format": "xml"}, vector.CodeInvalidParameterValue,
 			`format "xml" does not exist`},
-		{true, map[string]string{"connector": "file", "path": in, "format": "debezium_json"}, vector.CodeInvalidParameterValue,
-			`format "debezium_json" can only be written`},
+		{true, map[string]string{"connector": "file", "path": in, "format": "raw_string"}, vector.CodeInvalidParameterValue,
+			`format "raw_string" needs exactly one column`},
 		{true, map[string]string{"connector": "file", "path": filepath.Join(dir, "nope.csv"), "format": "csv"}, "58P01",
 			`could not open file`},
 		{false, map[string]string{"connector": "file", "path": out, "format": "debezium_json", "type": "sink"}, "", ""},
@@ -70,7 +76,7 @@ func TestOpenOptions(t *testing.T) {
 		if tt.source {
 			_, err = OpenSource(tt.opts, testCols)
 		} else {
-			_, err = OpenSink(tt.opts, testCols)
+			_, err = OpenSink(tt.opts, testCols, "t")
 		}
 		if tt.code == "" {
 			if err != nil {
@@ -87,7 +93,7 @@ func TestOpenOptions(t *testing.T) {
 // TestOpenedConnectors: the connectors opened by options work end to end.
 func TestOpenedConnectors(t *testing.T) {
 	dir := t.TempDir()
-	sink, err := OpenSink(map[string]string{"connector": "file", "path": dir, "format": "csv"}, testCols)
+	sink, err := OpenSink(map[string]string{"connector": "file", "path": dir, "format": "csv"}, testCols, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,12 +109,11 @@ func TestOpenedConnectors(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []any
-	err = src.Read(t.Context(), 0, func(b *vector.Batch) error {
+	err = src.Read(t.Context(), nil, rowsOutput(func(b *vector.Batch) {
 		for i := range b.Len {
 			got = append(got, vector.ValueAt(b.Cols[0], vector.Int4, i))
 		}
-		return nil
-	})
+	}))
 	if err != nil || len(got) != 2 || got[0] != int32(7) || got[1] != nil {
 		t.Errorf("read back %v, %v; want [7 <nil>]", got, err)
 	}
@@ -117,7 +122,7 @@ func TestOpenedConnectors(t *testing.T) {
 // TestBlackhole: rows are counted by weight, an epoch committed again is
 // not counted twice.
 func TestBlackhole(t *testing.T) {
-	s, err := OpenSink(map[string]string{"connector": "blackhole"}, testCols)
+	s, err := OpenSink(map[string]string{"connector": "blackhole"}, testCols, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,3 +156,15 @@ func TestBlackhole(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// rowsOutput is a source output passing the rows of each chunk to f.
+type rowsOutput func(*vector.Batch)
+
+func (o rowsOutput) Emit(c source.Chunk) error {
+	if c.Rows != nil {
+		o(c.Rows)
+	}
+	return nil
+}
+
+func (rowsOutput) Status(string) {}

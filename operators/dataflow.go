@@ -286,6 +286,16 @@ func (d *Dataflow) LateRows() int64 {
 	return n
 }
 
+// SkippedRows is the number of malformed records the dataflow's sources
+// skipped (see SkipCounter).
+func (d *Dataflow) SkippedRows() int64 {
+	var n int64
+	for _, inst := range d.insts {
+		n += inst.skipped.Load()
+	}
+	return n
+}
+
 // Watermark is the watermark of the dataflow's output: NoWatermark until
 // every input has one.
 func (d *Dataflow) Watermark() int64 { return d.root.wmOut.Load() }
@@ -317,12 +327,13 @@ type instance struct {
 	// Event time: wm and idle are the last watermark of each input
 	// channel; inWM the watermark of each node input handed to the
 	// operator; out the last watermark passed on.
-	wm     []int64
-	idle   []bool
-	inWM   []int64
-	wmLast Watermark
-	wmOut  atomic.Int64 // wmLast.T, for Dataflow.Watermark
-	late   atomic.Int64 // the operator's LateRows
+	wm      []int64
+	idle    []bool
+	inWM    []int64
+	wmLast  Watermark
+	wmOut   atomic.Int64 // wmLast.T, for Dataflow.Watermark
+	late    atomic.Int64 // the operator's LateRows
+	skipped atomic.Int64 // the operator's SkippedRows
 }
 
 func (i *instance) addInput(k int, c chan Message) {
@@ -365,6 +376,9 @@ func (i *instance) run(ctx context.Context) error {
 	if lc != nil {
 		i.late.Store(lc.LateRows()) // as restored
 	}
+	if sc, ok := i.op.(SkipCounter); ok {
+		i.skipped.Store(sc.SkippedRows())
+	}
 	for {
 		chosen, v, ok := reflect.Select(cases)
 		if chosen == 0 {
@@ -375,6 +389,14 @@ func (i *instance) run(ctx context.Context) error {
 		}
 		c := chanOf[chosen-1]
 		m := v.Interface().(Message)
+		if m.Advance != nil {
+			if adv, ok := i.op.(Advancer); ok {
+				adv.Advance(m.Advance)
+				if sc, ok := i.op.(SkipCounter); ok {
+					i.skipped.Store(sc.SkippedRows())
+				}
+			}
+		}
 		if m.Batch != nil {
 			if err := i.op.Push(i.inputs[c], m.Batch, emit); err != nil {
 				return err

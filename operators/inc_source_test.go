@@ -1,9 +1,9 @@
 package operators
 
 import (
+	"maps"
 	"math/rand/v2"
 	"slices"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,8 +76,8 @@ func srcExpected(cs []srcChange) ([]string, int64) {
 	return kept, late
 }
 
-func newSrcNode(et *EventTime, offset *atomic.Int64) *Node {
-	return NewTimedSourceNode("t", srcTypes, nil, et, offset)
+func newSrcNode(et *EventTime, positioned bool) *Node {
+	return NewTimedSourceNode("t", srcTypes, nil, et, positioned)
 }
 
 // srcSplits returns the ways the tests cut n changes into batches: all in
@@ -105,7 +105,7 @@ func srcSplits(n int) [][]int {
 func TestTimedSourceDropsLateRows(t *testing.T) {
 	want, wantLate := srcExpected(srcChanges)
 	for _, cuts := range srcSplits(len(srcChanges)) {
-		h := newIncHarness(t, newSrcNode(&EventTime{Col: 1, Delay: 5}, nil))
+		h := newIncHarness(t, newSrcNode(&EventTime{Col: 1, Delay: 5}, false))
 		src := h.op.(WatermarkSource)
 		if wm := src.CurrentWatermark(); wm != (Watermark{T: NoWatermark}) {
 			t.Errorf("cuts %v: watermark before any change %+v", cuts, wm)
@@ -133,8 +133,7 @@ func TestTimedSourceRestore(t *testing.T) {
 	want, wantLate := srcExpected(srcChanges)
 	et := &EventTime{Col: 1, Delay: 5}
 	for cut := range len(srcChanges) + 1 {
-		var offset atomic.Int64
-		n := newSrcNode(et, &offset)
+		n := newSrcNode(et, true)
 		h := newIncHarness(t, n)
 		m := memState{}
 		h.step(push{0, srcBatch(srcChanges, 0, cut)})
@@ -142,8 +141,8 @@ func TestTimedSourceRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := restoreInto(t, n, m)
-		if got := offset.Load(); got != int64(cut) {
-			t.Errorf("cut %d: offset restored as %d, want the rows taken, %d", cut, got, cut)
+		if got := n.Positions[0]; got != int64(cut) {
+			t.Errorf("cut %d: position restored as %d, want the rows taken, %d", cut, got, cut)
 		}
 		wantWM := NoWatermark
 		if cut > 0 {
@@ -167,8 +166,7 @@ func TestTimedSourceRestore(t *testing.T) {
 // TestTimedSourceOffsetOnly: without event time, a source passes every
 // change and counts the rows it took, for its input position.
 func TestTimedSourceOffsetOnly(t *testing.T) {
-	var offset atomic.Int64
-	n := newSrcNode(nil, &offset)
+	n := newSrcNode(nil, true)
 	h := newIncHarness(t, n)
 	all := srcBatch(srcChanges, 0, len(srcChanges))
 	got := h.step(push{0, srcBatch(srcChanges, 0, 4)}, push{0, srcBatch(srcChanges, 4, len(srcChanges))})
@@ -186,8 +184,8 @@ func TestTimedSourceOffsetOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	restoreInto(t, n, m)
-	if got := offset.Load(); got != int64(len(srcChanges)) {
-		t.Errorf("offset restored as %d, want %d", got, len(srcChanges))
+	if got := n.Positions[0]; got != int64(len(srcChanges)) {
+		t.Errorf("position restored as %d, want %d", got, len(srcChanges))
 	}
 }
 
@@ -207,7 +205,7 @@ func TestTimedSourceIdle(t *testing.T) {
 		{"no timeout", 0, false},
 	}
 	for _, c := range cases {
-		h := newIncHarness(t, newSrcNode(&EventTime{Col: 1, Delay: 5, IdleTimeout: c.timeout}, nil))
+		h := newIncHarness(t, newSrcNode(&EventTime{Col: 1, Delay: 5, IdleTimeout: c.timeout}, false))
 		h.step(push{0, rows(100)})
 		time.Sleep(5 * time.Millisecond)
 		if got, want := h.op.(WatermarkSource).CurrentWatermark(), (Watermark{T: 95, Idle: c.idle}); got != want {
@@ -223,10 +221,74 @@ func TestTimedSourceIdle(t *testing.T) {
 }
 
 func TestTimedSourceCorruptState(t *testing.T) {
-	h := newIncHarness(t, newSrcNode(&EventTime{Col: 1}, nil))
+	h := newIncHarness(t, newSrcNode(&EventTime{Col: 1}, false))
 	for _, v := range [][]byte{nil, {0x02}, {0x02, 0x02, 0x02, 0x02}} {
 		if err := h.op.(Stateful).Restore(make([]byte, 8), v); err == nil {
 			t.Errorf("Restore(%x) accepted", v)
 		}
+	}
+}
+
+// TestTimedSourceSplits: a source of several splits holds its watermark
+// at the least over its splits (an announced split without rows holds it
+// back entirely), judges lateness against that, counts skipped records, and
+// restores each split's position and watermark.
+func TestTimedSourceSplits(t *testing.T) {
+	rows := func(ts ...int64) *vector.Batch {
+		ks, tv := make([]int32, len(ts)), make([]arrow.Timestamp, len(ts))
+		for i, v := range ts {
+			tv[i] = arrow.Timestamp(v)
+		}
+		return batch(fixedColumn(vector.Int4, ks, nil), fixedColumn(vector.Timestamp, tv, nil))
+	}
+	n := newSrcNode(&EventTime{Col: 1, Delay: 5}, true)
+	h := newIncHarness(t, n)
+	adv := h.op.(Advancer)
+	steps := []struct {
+		name           string
+		adv            Advance
+		ts             []int64
+		passed         int   // rows passed by this step
+		wm, late, skip int64 // after it
+	}{
+		{"announce split 0", Advance{Split: 0, Next: 10}, nil, 0, NoWatermark, 0, 0},
+		{"announce split 1", Advance{Split: 1, Next: 20}, nil, 0, NoWatermark, 0, 0},
+		{"split 0 alone: split 1 holds it back", Advance{Split: 0, Next: 12}, []int64{100, 110}, 2, NoWatermark, 0, 0},
+		{"split 1 behind", Advance{Split: 1, Next: 22, Skipped: 1}, []int64{50}, 1, 45, 0, 1},
+		{"split 1: one late", Advance{Split: 1, Next: 24}, []int64{40, 47}, 1, 45, 1, 1},
+		{"split 0: old but not late", Advance{Split: 0, Next: 13}, []int64{46}, 1, 45, 1, 1},
+		{"split 1 catches up", Advance{Split: 1, Next: 25}, []int64{130}, 1, 105, 1, 1},
+		{"only skipped records", Advance{Split: 0, Next: 15, Skipped: 2}, nil, 0, 105, 1, 3},
+	}
+	for _, s := range steps {
+		adv.Advance(&s.adv)
+		got := 0
+		if s.ts != nil {
+			h.step(push{0, rows(s.ts...)})
+			got = len(h.emitted)
+		}
+		if got != s.passed {
+			t.Errorf("%s: %d rows passed, want %d", s.name, got, s.passed)
+		}
+		if wm := h.op.(WatermarkSource).CurrentWatermark(); wm.T != s.wm {
+			t.Errorf("%s: watermark %d, want %d", s.name, wm.T, s.wm)
+		}
+		if late, skip := h.op.(LateCounter).LateRows(), h.op.(SkipCounter).SkippedRows(); late != s.late || skip != s.skip {
+			t.Errorf("%s: %d late, %d skipped; want %d, %d", s.name, late, skip, s.late, s.skip)
+		}
+	}
+	m := memState{}
+	if err := h.op.(Stateful).Checkpoint(m); err != nil {
+		t.Fatal(err)
+	}
+	r := restoreInto(t, n, m)
+	if want := map[int32]int64{0: 15, 1: 25}; !maps.Equal(n.Positions, want) {
+		t.Errorf("positions restored as %v, want %v", n.Positions, want)
+	}
+	if wm := r.op.(WatermarkSource).CurrentWatermark(); wm.T != 105 {
+		t.Errorf("restored watermark %d, want 105", wm.T)
+	}
+	if late, skip := r.op.(LateCounter).LateRows(), r.op.(SkipCounter).SkippedRows(); late != 1 || skip != 3 {
+		t.Errorf("restored %d late, %d skipped; want 1, 3", late, skip)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/vector"
@@ -81,10 +80,12 @@ type Node struct {
 	// Source identifies what feeds a source node (a table, a view, or
 	// constant rows); nil for other nodes.
 	Source any
-	// Offset is set on a source fed from a position in its input (a
-	// file): once the dataflow started, it holds the number of rows the
-	// restored state has taken, which the feeder skips.
-	Offset *atomic.Int64
+	// Positions is set on a source fed from positions in its input (a
+	// file, a generator, Kafka): once the dataflow started, it holds the
+	// position of each split as restored, from which the feeder resumes.
+	// The runtime writes it only while restoring, before StartDataflow
+	// returns.
+	Positions map[int32]int64
 
 	types []vector.Type
 }

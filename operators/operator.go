@@ -21,6 +21,9 @@ type Message struct {
 	Batch     *vector.Batch
 	Barrier   *Barrier
 	Watermark *Watermark
+	// Advance, on a message fed to a positioned source, says where its
+	// input is once Batch (if any) is taken.
+	Advance *Advance
 }
 
 // Operator is a node of a dataflow. Run starts the operator's inputs (see

@@ -130,3 +130,16 @@ func floorTo(t, size, offset int64) int64 {
 type LateCounter interface {
 	LateRows() int64
 }
+
+// Advancer is a source operator fed from positions in its input: the
+// runtime hands it the Advance of each message before the message's batch.
+type Advancer interface {
+	Advance(a *Advance)
+}
+
+// SkipCounter is a source operator whose input may hold malformed records
+// that were skipped: SkippedRows is their number since the source started
+// (or as restored); the runtime reads it after every Advance.
+type SkipCounter interface {
+	SkippedRows() int64
+}

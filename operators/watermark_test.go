@@ -285,8 +285,8 @@ func checkInts(t *testing.T, name string, got, want []int64) {
 // least watermark.
 func TestDataflowTimedSources(t *testing.T) {
 	et := EventTime{Col: 1, Delay: 5}
-	a := NewTimedSourceNode("a", wmTypes, nil, &et, nil)
-	b := NewTimedSourceNode("b", wmTypes, nil, &et, nil)
+	a := NewTimedSourceNode("a", wmTypes, nil, &et, false)
+	b := NewTimedSourceNode("b", wmTypes, nil, &et, false)
 	f := startWMFlow(t, true, a, b)
 	steps := []struct {
 		name      string
@@ -363,8 +363,8 @@ func TestDataflowWatermarkInputs(t *testing.T) {
 // TestDataflowIdleTimedSource: a timed source without changes for its idle
 // timeout stops holding back the watermark of a union.
 func TestDataflowIdleTimedSource(t *testing.T) {
-	a := NewTimedSourceNode("a", wmTypes, nil, &EventTime{Col: 1, Delay: 5}, nil)
-	b := NewTimedSourceNode("b", wmTypes, nil, &EventTime{Col: 1, Delay: 5, IdleTimeout: time.Millisecond}, nil)
+	a := NewTimedSourceNode("a", wmTypes, nil, &EventTime{Col: 1, Delay: 5}, false)
+	b := NewTimedSourceNode("b", wmTypes, nil, &EventTime{Col: 1, Delay: 5, IdleTimeout: time.Millisecond}, false)
 	f := startWMFlow(t, true, a, b)
 	f.feed(0, wmRows(100))
 	f.feed(1, wmRows(50))

@@ -83,7 +83,7 @@ func benchWindows(b *testing.B, w Windows, wantRows func(rows int64) bool) {
 	last := uint64(len(batches)/winBenchFlushRate + 1)
 	iterations := 0
 	for b.Loop() {
-		src := NewTimedSourceNode("events", winBenchTypes, nil, &EventTime{Col: 1}, nil)
+		src := NewTimedSourceNode("events", winBenchTypes, nil, &EventTime{Col: 1}, false)
 		win := NewWindowAssignNode(src, w)
 		agg := NewWindowAggregateNode(win, []int{0, 3}, aggs, 1, w.StartBound(Bound{Kind: BoundTime}))
 		var rows int64

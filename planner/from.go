@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"sync/atomic"
 	"time"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
@@ -396,7 +395,6 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 	if p.stream {
 		name := t.Schema + "." + t.Name
 		var et *operators.EventTime
-		var offset *atomic.Int64
 		if wm := t.Watermark; wm != nil {
 			idle := p.IdleTimeout
 			if wm.IdleTimeout != 0 {
@@ -404,10 +402,8 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 			}
 			et = &operators.EventTime{Col: wm.Column, Delay: wm.Delay, IdleTimeout: idle}
 		}
-		if t.Kind == catalog.KindSource {
-			offset = new(atomic.Int64)
-		}
-		if et == nil && offset == nil {
+		positioned := t.Kind == catalog.KindSource
+		if et == nil && !positioned {
 			n := operators.NewSourceNode(name, types, t)
 			if t.Kind == catalog.KindMaterializedView {
 				updates, bounds := p.viewStream(t)
@@ -418,7 +414,7 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 			}
 			return &rel{op: n, sc: sc}, nil
 		}
-		return &rel{op: operators.NewTimedSourceNode(name, types, t, et, offset), sc: sc}, nil
+		return &rel{op: operators.NewTimedSourceNode(name, types, t, et, positioned), sc: sc}, nil
 	}
 	return &rel{op: operators.NewScan(types, p.env.Scan(t, rowIDs)), sc: sc}, nil
 }

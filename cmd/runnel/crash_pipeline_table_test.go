@@ -208,7 +208,7 @@ func TestCrashPipelinesIntoTables(t *testing.T) {
 	}
 	slices.Sort(want)
 	for _, row := range queryRows(t, ctx, conn, "SHOW PIPELINES") {
-		f := strings.Split(row, "|") // Name, State, Rows In, Rows Out, Watermark, Late Rows, Lag
+		f := strings.Split(row, "|") // Name, State, Rows In, Rows Out, Watermark, Late Rows, Bad Rows, Lag
 		got = append(got, strings.Join([]string{f[0], f[1], f[5]}, "|"))
 	}
 	if !slices.Equal(got, want) {

@@ -357,7 +357,7 @@ func crashPipelines(t *testing.T, seed uint64, delay, disorder time.Duration, ro
 	slices.Sort(want)
 	var got []string
 	for _, row := range queryRows(t, ctx, conn, "SHOW PIPELINES") {
-		f := strings.Split(row, "|") // Name, State, Rows In, Rows Out, Watermark, Late Rows, Lag
+		f := strings.Split(row, "|") // Name, State, Rows In, Rows Out, Watermark, Late Rows, Bad Rows, Lag
 		got = append(got, strings.Join([]string{f[0], f[1], f[4], f[5]}, "|"))
 	}
 	if !slices.Equal(got, want) {

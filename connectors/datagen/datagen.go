@@ -1,8 +1,9 @@
 // Package datagen holds two generators of rows, for tests, demos and
 // benchmarks: datagen, random rows of any declared columns, and impulse, a
-// counter with a timestamp. Both are sources whose rows depend only on
-// their options, so a read resumed after n rows continues exactly where a
-// read from the start would be after n rows: restarts lose and repeat
+// counter with a timestamp. Both are sources of one split, split 0, whose
+// position is the number of rows generated, and whose rows depend only on
+// their options, so a read resumed from position n continues exactly where
+// a read from the start would be after n rows: restarts lose and repeat
 // nothing. Times never come from the wall clock.
 //
 // # datagen
@@ -83,7 +84,7 @@
 // # Pacing
 //
 // A read paced at rate r emits its k-th row (k from 0) k/r seconds after
-// it starts, in batches of the rows due; a read resumed after a restart
+// it starts, in chunks of the rows due; a read resumed after a restart
 // starts its pace afresh. Cancelling the read's context stops it at once,
 // also while it waits.
 package datagen
@@ -96,6 +97,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -191,10 +193,11 @@ func fieldOptions(opts map[string]string, cols []format.Column) (byCol []map[str
 // Bounded reports whether the rows end: rows was given, or a sequence ends.
 func (g *Datagen) Bounded() bool { return g.total != unbounded }
 
-// Read emits the rows after the first skip, paced at the rate option, and
-// returns nil after the last one, or ctx.Err() once ctx is done.
-func (g *Datagen) Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error {
-	return readRows(ctx, skip, g.total, g.rate, g.batch, emit)
+// Read emits the rows after the first from[0] (its one split's position),
+// paced at the rate option, and returns nil after the last one, or
+// ctx.Err() once ctx is done.
+func (g *Datagen) Read(ctx context.Context, from source.Position, out source.Output) error {
+	return readRows(ctx, from, g.total, g.rate, g.batch, out)
 }
 
 // batch returns rows from..from+n-1.

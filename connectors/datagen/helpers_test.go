@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/vector"
 )
 
-// source is what both generators are.
-type source interface {
-	Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error
-	Bounded() bool
-}
+// emitFunc is an Output calling itself on each chunk.
+type emitFunc func(source.Chunk) error
+
+func (f emitFunc) Emit(c source.Chunk) error { return f(c) }
+func (emitFunc) Status(string)               {}
 
 // collected are the rows a read emitted, and the size of each batch.
 type collected struct {
@@ -23,14 +24,23 @@ type collected struct {
 	batches []int
 }
 
-// collect reads src from skip: to its end, or, when limit > 0, until it
-// has emitted limit rows or more, after which it cancels the read.
-func collect(t *testing.T, src source, cols []format.Column, skip, limit int64) collected {
+// collect reads src from position skip of its split 0: to its end, or,
+// when limit > 0, until it has emitted limit rows or more, after which it
+// cancels the read. It checks that every chunk is of split 0 and has rows,
+// and that its position is the number of rows generated so far.
+func collect(t *testing.T, src source.Source, cols []format.Column, skip, limit int64) collected {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var out collected
-	err := src.Read(ctx, skip, func(b *vector.Batch) error {
+	err := src.Read(ctx, source.Position{0: skip}, emitFunc(func(c source.Chunk) error {
+		b := c.Rows
+		if c.Split != 0 || b == nil {
+			t.Fatalf("chunk of split %d with rows %v, want split 0 and rows", c.Split, b)
+		}
+		if want := skip + int64(len(out.rows)+b.Len); c.Next != want {
+			t.Fatalf("chunk ends at position %d, want %d", c.Next, want)
+		}
 		if len(b.Cols) != len(cols) {
 			t.Fatalf("batch of %d columns, want %d", len(b.Cols), len(cols))
 		}
@@ -53,7 +63,7 @@ func collect(t *testing.T, src source, cols []format.Column, skip, limit int64) 
 			cancel()
 		}
 		return nil
-	})
+	}))
 	if err != nil && !(limit > 0 && errors.Is(err, context.Canceled)) {
 		t.Fatalf("Read: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -79,11 +80,11 @@ func OpenImpulse(opts map[string]string, cols []format.Column) (*Impulse, error)
 // Bounded reports whether the rows end: count was given.
 func (g *Impulse) Bounded() bool { return g.total != unbounded }
 
-// Read emits the rows after the first skip, paced at the rate option (one
-// row per interval by default), and returns nil after the last one, or
-// ctx.Err() once ctx is done.
-func (g *Impulse) Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error {
-	return readRows(ctx, skip, g.total, g.rate, g.batch, emit)
+// Read emits the rows after the first from[0] (its one split's position),
+// paced at the rate option (one row per interval by default), and returns
+// nil after the last one, or ctx.Err() once ctx is done.
+func (g *Impulse) Read(ctx context.Context, from source.Position, out source.Output) error {
+	return readRows(ctx, from, g.total, g.rate, g.batch, out)
 }
 
 // batch returns rows from..from+n-1.

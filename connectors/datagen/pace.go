@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/operators"
 	"github.com/runneldb/runnel/vector"
 )
@@ -13,17 +14,26 @@ import (
 const maxWait = time.Hour
 
 // readRows is the Read of a generator of total rows (unbounded: it never
-// ends) whose rows from..from+n-1 build makes. It emits the rows after the
-// first skip in batches of at most operators.BatchSize rows, in order, and
-// returns nil after the last one.
+// ends) whose rows from..from+n-1 build makes. It is a source of one split,
+// split 0, whose position is the number of rows generated: it emits the
+// rows after the first from[0] to out in chunks of at most
+// operators.BatchSize rows, in order, each with the position after it, and
+// returns nil after the last one. A position of another split, or a
+// negative one, is an error.
 //
 // Pacing: with rate > 0 (rows per second), the k-th row emitted (k from 0)
-// is not emitted before k/rate seconds after the read began, and a batch
-// holds only the rows due, so a slow generator emits small batches on time
-// and a fast one full batches; rate 0 emits as fast as emit returns. A done
-// ctx ends the read with ctx.Err(), also while it waits.
-func readRows(ctx context.Context, skip, total int64, rate float64,
-	build func(from int64, n int) *vector.Batch, emit func(*vector.Batch) error) error {
+// is not emitted before k/rate seconds after the read began, and a chunk
+// holds only the rows due, so a slow generator emits small chunks on time
+// and a fast one full chunks; rate 0 emits as fast as out takes them. A
+// done ctx ends the read with ctx.Err(), also while it waits.
+func readRows(ctx context.Context, from source.Position, total int64, rate float64,
+	build func(from int64, n int) *vector.Batch, out source.Output) error {
+	for split, pos := range from {
+		if split != 0 || pos < 0 {
+			return vector.Errorf(vector.CodeInternalError, "a generator of one split cannot resume split %d at position %d", split, pos)
+		}
+	}
+	skip := from[0]
 	began := time.Now()
 	for row := skip; row < total; {
 		if err := ctx.Err(); err != nil {
@@ -44,7 +54,7 @@ func readRows(ctx context.Context, skip, total int64, rate float64,
 			}
 			n = min(n, end-row)
 		}
-		if err := emit(build(row, int(n))); err != nil {
+		if err := out.Emit(source.Chunk{Next: row + n, Rows: build(row, int(n))}); err != nil {
 			return err
 		}
 		row += n

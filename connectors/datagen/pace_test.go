@@ -3,10 +3,12 @@ package datagen
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/operators"
 	"github.com/runneldb/runnel/vector"
 )
@@ -19,17 +21,17 @@ func TestReadStopsOnCancel(t *testing.T) {
 	counter := []format.Column{{Name: "counter", Type: vector.Int8}}
 	tests := []struct {
 		name    string
-		open    func() (source, error)
+		open    func() (source.Source, error)
 		batches int // emitted before the cancel
 		rows    int // in each
 	}{
-		{"impulse paced by its interval", func() (source, error) {
+		{"impulse paced by its interval", func() (source.Source, error) {
 			return OpenImpulse(map[string]string{"interval": "1000 s"}, counter)
 		}, 1, 1},
-		{"datagen paced by rate", func() (source, error) {
+		{"datagen paced by rate", func() (source.Source, error) {
 			return OpenDatagen(map[string]string{"rate": "0.001"}, counter)
 		}, 1, 1},
-		{"unbounded unpaced datagen", func() (source, error) {
+		{"unbounded unpaced datagen", func() (source.Source, error) {
 			return OpenDatagen(map[string]string{}, counter)
 		}, 3, operators.BatchSize},
 	}
@@ -42,12 +44,12 @@ func TestReadStopsOnCancel(t *testing.T) {
 		var sizes []int
 		done := make(chan error, 1)
 		go func() {
-			done <- src.Read(ctx, 0, func(b *vector.Batch) error {
-				if sizes = append(sizes, b.Len); len(sizes) == tt.batches {
+			done <- src.Read(ctx, nil, emitFunc(func(c source.Chunk) error {
+				if sizes = append(sizes, c.Rows.Len); len(sizes) == tt.batches {
 					cancel()
 				}
 				return nil
-			})
+			}))
 		}()
 		select {
 		case err = <-done:
@@ -72,9 +74,26 @@ func TestReadStopsOnEmitError(t *testing.T) {
 	}
 	stop := errors.New("stop")
 	calls := 0
-	err = g.Read(context.Background(), 0, func(*vector.Batch) error { calls++; return stop })
+	err = g.Read(context.Background(), nil, emitFunc(func(source.Chunk) error { calls++; return stop }))
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("Read returned %v after %d batches, want %v after 1", err, calls, stop)
+	}
+}
+
+// TestReadPositionErrors: a position of a split other than 0, or a
+// negative one, stops the read before it emits anything.
+func TestReadPositionErrors(t *testing.T) {
+	g, err := OpenDatagen(map[string]string{"rows": "10"}, []format.Column{{Name: "i", Type: vector.Int4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, from := range []source.Position{{1: 0}, {0: 3, 2: 1}, {0: -1}} {
+		chunks := 0
+		err := g.Read(context.Background(), from, emitFunc(func(source.Chunk) error { chunks++; return nil }))
+		checkError(t, fmt.Sprint(from), err, vector.CodeInternalError, "a generator of one split cannot resume split")
+		if chunks != 0 {
+			t.Errorf("from %v: %d chunks emitted", from, chunks)
+		}
 	}
 }
 

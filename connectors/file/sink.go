@@ -36,8 +36,13 @@ type Sink struct {
 
 // OpenSink opens a sink writing rows of cols to dir in format f, creating
 // dir when it does not exist and removing the temporary files of part files
-// whose writing a crash interrupted.
+// whose writing a crash interrupted. Columns f cannot write are a 22023
+// error.
 func OpenSink(dir string, f *format.Format, cols []format.Column) (*Sink, error) {
+	enc, err := f.NewEncoder(cols)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fileError(err, "could not create directory %q", dir)
 	}
@@ -60,7 +65,7 @@ func OpenSink(dir string, f *format.Format, cols []format.Column) (*Sink, error)
 	if err := syncDir(dir); err != nil {
 		return nil, err
 	}
-	return &Sink{dir: dir, format: f, enc: f.NewEncoder(cols)}, nil
+	return &Sink{dir: dir, format: f, enc: enc}, nil
 }
 
 // Retractions reports whether the sink's format can carry deletions.

@@ -141,10 +141,18 @@ func TestWriteAtomic(t *testing.T) {
 }
 
 // TestSinkOpenErrors: a sink directory that cannot be created is a file
-// access error.
+// access error; columns the format cannot write are 22023, and nothing is
+// created.
 func TestSinkOpenErrors(t *testing.T) {
 	notDir := writeFile(t, t.TempDir(), "plain", "x")
 	if _, err := OpenSink(notDir, format.JSON, testCols); errorCode(err) != codeIOError {
 		t.Errorf("sink in a file: %v, want %s", err, codeIOError)
+	}
+	dir := filepath.Join(t.TempDir(), "raw")
+	if _, err := OpenSink(dir, format.RawString, testCols); errorCode(err) != vector.CodeInvalidParameterValue {
+		t.Errorf("raw_string sink of two columns: %v, want 22023", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused sink created its directory: %v", err)
 	}
 }

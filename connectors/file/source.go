@@ -9,24 +9,28 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/operators"
 	"github.com/runneldb/runnel/vector"
 )
 
-// Source reads the rows of a file, or of the files of a directory in name
-// order, in one format. It is bounded: a Read ends at the end of the last
-// file. Files are read when Read runs, not when the source is opened.
+// Source reads the changes of a file, or of the files of a directory in
+// name order, in one format: a source.Source of one split (0) whose
+// position is the number of records read. It is bounded: a Read ends at the
+// end of the last file. Files are read when Read runs, not when the source
+// is opened.
 type Source struct {
 	path   string
 	format *format.Format
 	cols   []format.Column
 }
 
+var _ source.Source = (*Source)(nil)
+
 // OpenSource opens a source of rows of cols from path (a file or a
 // directory) in format f. A missing path is 58P01; a format that cannot be
-// read is 22023.
+// read, or cannot read cols, is 22023.
 func OpenSource(path string, f *format.Format, cols []format.Column) (*Source, error) {
 	if _, err := f.NewDecoder(cols); err != nil {
 		return nil, err
@@ -61,14 +65,19 @@ func (s *Source) files() ([]string, error) {
 	return files, nil
 }
 
-// Read calls emit with the rows after the first skip, in file order, in
-// batches of at most operators.BatchSize rows, and returns nil at the end of
-// the input. A record that cannot be decoded stops the read with an error
-// naming the file, line and column. Skipped records are not decoded.
 // Bounded is true: a file ends.
 func (s *Source) Bounded() bool { return true }
 
-func (s *Source) Read(ctx context.Context, skip int64, emit func(*vector.Batch) error) error {
+// Read emits the changes of the records after position from[0] (0 when
+// absent) of split 0, the only one, in file order, and returns nil at the
+// end of the input. A position counts records (not lines, and not rows: a
+// debezium_json update is one record of two rows) from the start of the
+// first file; skipped records are not decoded. Each chunk holds at most
+// operators.BatchSize rows, with Next the number of records read so far;
+// the last one may hold no rows (Rows nil) when the records after the last
+// rows held none. A record that cannot be decoded stops the read with an
+// error naming the file, line and column.
+func (s *Source) Read(ctx context.Context, from source.Position, out source.Output) error {
 	files, err := s.files()
 	if err != nil {
 		return err
@@ -77,10 +86,11 @@ func (s *Source) Read(ctx context.Context, skip int64, emit func(*vector.Batch) 
 	if err != nil {
 		return err
 	}
-	r := &sourceRead{ctx: ctx, emit: emit, format: s.format, dec: dec, skip: skip,
-		out: make([]*vector.Builder, len(s.cols))}
-	for i, c := range s.cols {
-		r.out[i] = vector.NewBuilder(c.Type, operators.BatchSize)
+	start := max(from[0], 0)
+	r := &sourceRead{ctx: ctx, out: out, format: s.format, dec: dec, changes: format.NewChanges(s.cols),
+		start: start, emitted: start, maxRecordRows: 1}
+	if s.format.Retractions {
+		r.maxRecordRows = 2 // an update
 	}
 	for _, path := range files {
 		if err := r.readFile(path); err != nil {
@@ -92,13 +102,16 @@ func (s *Source) Read(ctx context.Context, skip int64, emit func(*vector.Batch) 
 
 // sourceRead is one Read in progress.
 type sourceRead struct {
-	ctx    context.Context
-	emit   func(*vector.Batch) error
-	format *format.Format
-	dec    format.Decoder
-	skip   int64             // records still to skip
-	out    []*vector.Builder // the batch being built, one builder per column
-	rows   int               // rows in out
+	ctx     context.Context
+	out     source.Output
+	format  *format.Format
+	dec     format.Decoder
+	changes *format.Changes // the rows of the chunk being built
+	start   int64           // the position read from: records to skip
+	read    int64           // records read (skipped ones included)
+	emitted int64           // the position of the last chunk emitted
+	// maxRecordRows is the most rows a record decodes to.
+	maxRecordRows int
 }
 
 // readFile reads the records of the file path.
@@ -122,14 +135,14 @@ func (r *sourceRead) readFile(path string) error {
 		case err != nil:
 			return recordError(err, path, line)
 		}
-		if r.skip > 0 {
-			r.skip--
+		r.read++
+		if r.read <= r.start {
 			continue
 		}
-		if err := r.dec.Decode(rec, r.out); err != nil {
+		if err := r.dec.Decode(rec, r.changes); err != nil {
 			return recordError(err, path, line)
 		}
-		if r.rows++; r.rows == operators.BatchSize {
+		if r.changes.Len()+r.maxRecordRows > operators.BatchSize {
 			if err := r.flush(); err != nil {
 				return err
 			}
@@ -146,16 +159,12 @@ func recordError(err error, path string, line int64) error {
 	return format.Context(err, fmt.Sprintf("file %q, line %d", path, line))
 }
 
-// flush emits the rows built so far, if any.
+// flush emits the rows built so far, if any, or else the position when
+// records were read since the last chunk.
 func (r *sourceRead) flush() error {
-	if r.rows == 0 {
+	if r.read <= r.emitted {
 		return nil
 	}
-	cols := make([]arrow.Array, len(r.out))
-	for i, b := range r.out {
-		cols[i] = b.Finish()
-	}
-	n := r.rows
-	r.rows = 0
-	return r.emit(vector.NewBatch(cols, n))
+	r.emitted = r.read
+	return r.out.Emit(source.Chunk{Split: 0, Next: r.read, Rows: r.changes.Finish()})
 }

@@ -24,7 +24,7 @@ type csvEncoder struct {
 	text []byte // scratch: a value's text form
 }
 
-func newCSVEncoder(cols []Column) Encoder { return &csvEncoder{cols: cols} }
+func newCSVEncoder(cols []Column) (Encoder, error) { return &csvEncoder{cols: cols}, nil }
 
 // Append appends row i of b as a CSV record (del is ignored: csv has no
 // retractions).
@@ -71,9 +71,9 @@ type csvField struct {
 	quoted bool
 }
 
-func newCSVDecoder(cols []Column) Decoder { return &csvDecoder{cols: cols} }
+func newCSVDecoder(cols []Column) (Decoder, error) { return &csvDecoder{cols: cols}, nil }
 
-func (d *csvDecoder) Decode(rec []byte, out []*vector.Builder) error {
+func (d *csvDecoder) Decode(rec []byte, out *Changes) error {
 	if err := d.split(rec); err != nil {
 		return err
 	}
@@ -85,13 +85,14 @@ func (d *csvDecoder) Decode(rec []byte, out []*vector.Builder) error {
 	}
 	for c, f := range d.fields {
 		if !f.quoted && len(f.val) == 0 {
-			out[c].AppendNull()
+			out.Col(c).AppendNull()
 			continue
 		}
-		if err := out[c].AppendText(f.val, nil); err != nil {
+		if err := out.Col(c).AppendText(f.val, nil); err != nil {
 			return columnError(d.cols[c], err)
 		}
 	}
+	out.EndRow()
 	return nil
 }
 

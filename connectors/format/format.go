@@ -1,11 +1,14 @@
-// Package format turns rows into records of bytes and back: the serializations
-// (json, csv, debezium_json) that connectors share, independent of where the
-// bytes go (files, Kafka messages).
+// Package format turns changes into records of bytes and back: the
+// serializations (json, csv, debezium_json, raw_string, raw_bytes) that
+// connectors share, independent of where the bytes go (files, Kafka
+// messages).
 //
-// A record is one row (one change for debezium_json) without a line terminator.
-// Streams of records hold one record per line (see RecordReader). Values are
-// written in their Postgres text form, timestamptz in UTC; see json.go and
-// csv.go for the exact mapping of each type.
+// A record is one row (one change, or an update's two, for debezium_json)
+// without a line terminator. Streams of records hold one record per line (see
+// RecordReader); a raw record is one line, so a raw value holding a line
+// break reads back from a file as several records. Values are written in
+// their Postgres text form, timestamptz in UTC; see json.go, csv.go,
+// debezium.go and raw.go for the exact mapping of each type.
 package format
 
 import (
@@ -19,6 +22,11 @@ import (
 type Column struct {
 	Name string
 	Type vector.Type
+	// Metadata is non-empty for a column the connector fills from a
+	// record's metadata rather than from its bytes (Kafka's "offset",
+	// "partition", "timestamp", "key", "headers"). Decoders and encoders
+	// are given only the other columns.
+	Metadata string
 }
 
 // Encoder encodes rows of a fixed list of columns.
@@ -29,13 +37,13 @@ type Encoder interface {
 	Append(dst []byte, b *vector.Batch, i int, del bool) []byte
 }
 
-// Decoder decodes records into rows of a fixed list of columns.
+// Decoder decodes records into changes of a fixed list of columns.
 type Decoder interface {
-	// Decode appends the row held by rec to out, one builder per column.
-	// Errors are *vector.Error whose message names the column at fault. After
-	// an error some builders may hold a value for the row and others not:
-	// the caller discards them.
-	Decode(rec []byte, out []*vector.Builder) error
+	// Decode appends the changes rec holds to out: one insertion for a row
+	// format; for debezium_json a deletion, an insertion, or both (an
+	// update). Errors are *vector.Error whose message names the column at
+	// fault; after an error out is as it was before the call.
+	Decode(rec []byte, out *Changes) error
 }
 
 // Format is a serialization of rows.
@@ -47,22 +55,32 @@ type Format struct {
 	// Retractions reports whether a record can say that a row was deleted.
 	Retractions bool
 	// multiline is true when a record may span lines inside double quotes
-	// and every line, even an empty one, is a record (csv); otherwise a
-	// record is one line and blank lines are skipped.
-	multiline  bool
-	newEncoder func(cols []Column) Encoder
-	// newDecoder is nil for formats that can only be written.
-	newDecoder func(cols []Column) Decoder
+	// (csv).
+	multiline bool
+	// emptyRecords is true when every line, even an empty one, is a record
+	// (csv, raw); otherwise blank lines are skipped.
+	emptyRecords bool
+	newEncoder   func(cols []Column) (Encoder, error)
+	// newDecoder is nil for formats that can only be written. Its decoders
+	// may leave out changed after an error: NewDecoder's wrapper undoes that.
+	newDecoder func(cols []Column) (Decoder, error)
 }
 
 // The formats.
 var (
-	JSON         = &Format{Name: "json", Ext: "jsonl", newEncoder: newJSONEncoder, newDecoder: newJSONDecoder}
-	CSV          = &Format{Name: "csv", Ext: "csv", multiline: true, newEncoder: newCSVEncoder, newDecoder: newCSVDecoder}
-	DebeziumJSON = &Format{Name: "debezium_json", Ext: "jsonl", Retractions: true, newEncoder: newDebeziumEncoder}
+	JSON = &Format{Name: "json", Ext: "jsonl", newEncoder: newJSONEncoder, newDecoder: newJSONDecoder}
+	CSV  = &Format{Name: "csv", Ext: "csv", multiline: true, emptyRecords: true,
+		newEncoder: newCSVEncoder, newDecoder: newCSVDecoder}
+	DebeziumJSON = &Format{Name: "debezium_json", Ext: "jsonl", Retractions: true,
+		newEncoder: newDebeziumEncoder, newDecoder: newDebeziumDecoder}
+	RawString = &Format{Name: "raw_string", Ext: "txt", emptyRecords: true,
+		newEncoder: newRawStringEncoder, newDecoder: newRawStringDecoder}
+	RawBytes = &Format{Name: "raw_bytes", Ext: "bin", emptyRecords: true,
+		newEncoder: newRawBytesEncoder, newDecoder: newRawBytesDecoder}
 )
 
-var formats = []*Format{CSV, DebeziumJSON, JSON}
+// formats are all the formats, by name.
+var formats = []*Format{CSV, DebeziumJSON, JSON, RawBytes, RawString}
 
 // Lookup is the format called name; an unknown name is a 22023 error listing
 // the known ones.
@@ -78,16 +96,33 @@ func Lookup(name string) (*Format, error) {
 		name, strings.Join(names, ", "))
 }
 
-// NewEncoder returns an encoder of rows of cols.
-func (f *Format) NewEncoder(cols []Column) Encoder { return f.newEncoder(cols) }
+// NewEncoder returns an encoder of rows of cols; columns the format cannot
+// write (a raw format's, see raw.go) are a 22023 error.
+func (f *Format) NewEncoder(cols []Column) (Encoder, error) { return f.newEncoder(cols) }
 
-// NewDecoder returns a decoder of rows of cols; a format that can only be
-// written is a 22023 error.
+// NewDecoder returns a decoder of changes of cols; a format that can only
+// be written, or columns it cannot read (a raw format's), is a 22023 error.
 func (f *Format) NewDecoder(cols []Column) (Decoder, error) {
 	if f.newDecoder == nil {
 		return nil, vector.Errorf(vector.CodeInvalidParameterValue, "format %q can only be written, not read", f.Name)
 	}
-	return f.newDecoder(cols), nil
+	d, err := f.newDecoder(cols)
+	if err != nil {
+		return nil, err
+	}
+	return undoingDecoder{d}, nil
+}
+
+// undoingDecoder makes its decoder's failures leave out as it was.
+type undoingDecoder struct{ Decoder }
+
+func (d undoingDecoder) Decode(rec []byte, out *Changes) error {
+	mark := out.mark()
+	err := d.Decoder.Decode(rec, out)
+	if err != nil {
+		out.undo(mark)
+	}
+	return err
 }
 
 // columnError prefixes the message of err, a decoding error of column c,

@@ -1,6 +1,7 @@
 package format
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -55,7 +56,7 @@ func TestRoundTrip(t *testing.T) {
 						rows = append(rows, row[:len(cols)])
 					}
 					b := batchOf(t, cols, rows...)
-					enc := f.NewEncoder(cols)
+					enc := newEncoder(t, f, cols)
 					var stream []byte
 					for i := range b.Len {
 						stream = append(enc.Append(stream, b, i, false), '\n')
@@ -75,11 +76,9 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // encodingCols are the columns of TestEncoding.
-var encodingCols = []Column{
-	{"id", vector.Int8}, {"t", vector.Text}, {"n", vector.Numeric}, {"f", vector.Float8}, {"ok", vector.Bool},
-	{"ts", vector.Timestamp}, {"tz", vector.TimestampTZ}, {"j", vector.JSONB}, {"by", vector.Bytea},
-	{"d", vector.Date}, {"iv", vector.Interval},
-}
+var encodingCols = cols("id", vector.Int8, "t", vector.Text, "n", vector.Numeric, "f", vector.Float8, "ok", vector.Bool,
+	"ts", vector.Timestamp, "tz", vector.TimestampTZ, "j", vector.JSONB, "by", vector.Bytea,
+	"d", vector.Date, "iv", vector.Interval)
 
 // TestEncoding checks records against the documented form of each type.
 func TestEncoding(t *testing.T) {
@@ -106,7 +105,7 @@ func TestEncoding(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		enc := tt.f.NewEncoder(encodingCols)
+		enc := newEncoder(t, tt.f, encodingCols)
 		for i, want := range tt.want {
 			if got := string(enc.Append(nil, b, i, false)); got != want {
 				t.Errorf("%s row %d:\ngot  %s\nwant %s", tt.f.Name, i, got, want)
@@ -115,34 +114,10 @@ func TestEncoding(t *testing.T) {
 	}
 }
 
-// TestDebezium: an insertion is op c with the row after, a deletion op d
-// with the row before.
-func TestDebezium(t *testing.T) {
-	cols := []Column{{"id", vector.Int8}, {"t", vector.Text}}
-	b := batchOf(t, cols, []any{"1", "x"}, []any{"2", nil})
-	enc := DebeziumJSON.NewEncoder(cols)
-	tests := []struct {
-		row  int
-		del  bool
-		want string
-	}{
-		{0, false, `{"before":null,"after":{"id":1,"t":"x"},"op":"c"}`},
-		{1, true, `{"before":{"id":2,"t":null},"after":null,"op":"d"}`},
-	}
-	for _, tt := range tests {
-		if got := string(enc.Append(nil, b, tt.row, tt.del)); got != tt.want {
-			t.Errorf("row %d del %v:\ngot  %s\nwant %s", tt.row, tt.del, got, tt.want)
-		}
-	}
-	if !DebeziumJSON.Retractions || JSON.Retractions || CSV.Retractions {
-		t.Errorf("only debezium_json carries retractions")
-	}
-}
-
 // TestDecodeJSON covers what json decoding accepts beyond what it writes.
 func TestDecodeJSON(t *testing.T) {
-	cols := []Column{{"a", vector.Int4}, {"ts", vector.Timestamp}, {"tz", vector.TimestampTZ}, {"t", vector.Text},
-		{"b", vector.Bool}, {"n", vector.Numeric}, {"j", vector.JSONB}}
+	cols := cols("a", vector.Int4, "ts", vector.Timestamp, "tz", vector.TimestampTZ, "t", vector.Text,
+		"b", vector.Bool, "n", vector.Numeric, "j", vector.JSONB)
 	tests := []struct {
 		rec  string
 		want []any
@@ -158,6 +133,14 @@ func TestDecodeJSON(t *testing.T) {
 		{`  { "a" : 3 , "j" : null }  `, []any{"3", nil, nil, nil, nil, nil, nil}},
 		{`{"j": "s", "t": "\u00e9\n"}`, []any{nil, nil, nil, "é\n", nil, nil, `"s"`}},
 		{`{}`, []any{nil, nil, nil, nil, nil, nil, nil}},
+		// Keys in another order, escaped keys, values of other keys skipped.
+		{`{"t":"y","a":7,"x":{"a":[1,{"b":null}],"c":"}"},"b":false,"y":[],"\u0061":8,"z":"\\"}`,
+			[]any{"8", nil, nil, "y", "f", nil, nil}},
+		// Escapes: every short one, a surrogate pair, a lone surrogate.
+		{`{"t":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800x"}`,
+			[]any{nil, nil, nil, "\"\\/\b\f\n\r\té😀\ufffdx", nil, nil, nil}},
+		{"\t{\r\n\"a\"\n:\n5\t}\n", []any{"5", nil, nil, nil, nil, nil, nil}},
+		{`{"n":-12.5e-3,"j":[{"k":"v"}, 1e2]}`, []any{nil, nil, nil, nil, nil, "-0.0125", `[{"k": "v"}, 100]`}},
 	}
 	for _, tt := range tests {
 		got, err := decodeRecords(JSON, cols, []byte(tt.rec))
@@ -174,8 +157,8 @@ func TestDecodeJSON(t *testing.T) {
 // TestDecodeErrors: bad records are errors with the documented SQLSTATE,
 // naming the column at fault when there is one.
 func TestDecodeErrors(t *testing.T) {
-	jsonCols := []Column{{"a", vector.Int4}, {"ts", vector.Timestamp}, {"t", vector.Text}, {"d", vector.Date}}
-	csvCols := []Column{{"a", vector.Int4}, {"b", vector.Text}}
+	jsonCols := cols("a", vector.Int4, "ts", vector.Timestamp, "t", vector.Text, "d", vector.Date)
+	csvCols := cols("a", vector.Int4, "b", vector.Text)
 	tests := []struct {
 		f     *Format
 		rec   string
@@ -200,6 +183,28 @@ func TestDecodeErrors(t *testing.T) {
 		{JSON, `{"t": {"x": 1}}`, vector.CodeInvalidTextRepresentation, `column "t": a JSON object is not a value of type text`},
 		{JSON, `{"t": 5}`, vector.CodeInvalidTextRepresentation, `column "t": a JSON number`},
 		{JSON, `{"d": [5]}`, vector.CodeInvalidTextRepresentation, `column "d": a JSON array`},
+		{JSON, `{"a": 1,}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a" 1}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{a: 1}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": 1 "t": "x"}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"x": [1,]}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"x": [,1]}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"x": {"y" 1}}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": 01}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": -}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": 1.}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": 1e}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": +1}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": tru}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"a": nul}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"t": "x\q"}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"t": "\u12g4"}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"t": "\u12"}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, "{\"t\": \"tab\there\"}", vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"t": "open}`, vector.CodeInvalidTextRepresentation, "invalid input syntax for type json"},
+		{JSON, `{"x": ` + strings.Repeat("[", 2000) + strings.Repeat("]", 2000) + `}`, vector.CodeProgramLimitExceeded, "stack depth"},
+		{JSON, "{\"t\": \"\xff\"}", vector.CodeCharacterNotInRepertoire, `column "t": invalid byte sequence for encoding "UTF8"`},
+		{JSON, `{"t": "nul\u0000"}`, vector.CodeUntranslatableCharacter, `column "t": unsupported Unicode escape sequence`},
 		{CSV, `1,x,3`, vector.CodeBadCopyFileFormat, "extra data after last expected column"},
 		{CSV, `1`, vector.CodeBadCopyFileFormat, `missing data for column "b"`},
 		{CSV, `"1,x`, vector.CodeBadCopyFileFormat, "unterminated CSV quoted field"},
@@ -221,17 +226,56 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
+// TestLookup finds every format by name and lists them all when the name
+// is unknown.
 func TestLookup(t *testing.T) {
-	for _, f := range []*Format{JSON, CSV, DebeziumJSON} {
+	all := []*Format{JSON, CSV, DebeziumJSON, RawString, RawBytes}
+	for _, f := range all {
 		if got, err := Lookup(f.Name); got != f || err != nil {
 			t.Errorf("Lookup(%q) = %v, %v", f.Name, got, err)
 		}
+		if _, err := f.NewDecoder(cols("s", vector.Text)); err != nil && f != RawBytes {
+			t.Errorf("%s cannot read a text column: %v", f.Name, err)
+		}
 	}
 	_, err := Lookup("xml")
-	if errorCode(err) != vector.CodeInvalidParameterValue || !strings.Contains(err.Error(), "known formats: csv, debezium_json, json") {
+	if errorCode(err) != vector.CodeInvalidParameterValue ||
+		!strings.Contains(err.Error(), "known formats: csv, debezium_json, json, raw_bytes, raw_string") {
 		t.Errorf("Lookup(xml): %v", err)
 	}
-	if _, err := DebeziumJSON.NewDecoder(nil); errorCode(err) != vector.CodeInvalidParameterValue {
-		t.Errorf("debezium_json decoder: %v, want 22023", err)
+}
+
+// TestDecodeErrorUndoes: a record that fails after some of its values were
+// appended leaves the changes as they were, in every readable format.
+func TestDecodeErrorUndoes(t *testing.T) {
+	cols := cols("id", vector.Int8, "n", vector.Int4)
+	tests := []struct {
+		f         *Format
+		good, bad string
+	}{
+		{JSON, `{"id":1,"n":2}`, `{"id":3,"n":"x"}`},
+		{CSV, `1,2`, `3,x`},
+		{DebeziumJSON, `{"op":"u","before":{"id":1,"n":1},"after":{"id":1,"n":2}}`,
+			`{"op":"u","before":{"id":3,"n":3},"after":{"id":3,"n":"x"}}`},
+	}
+	for _, tt := range tests {
+		want, err := decodeRecords(tt.f, cols, []byte(tt.good), []byte(tt.good))
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec, err := tt.f.NewDecoder(cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := NewChanges(cols)
+		for i, rec := range []string{tt.good, tt.bad, tt.good} {
+			n := out.Len()
+			if err := dec.Decode([]byte(rec), out); (err != nil) != (i == 1) || i == 1 && out.Len() != n {
+				t.Errorf("%s %s: error %v, %d rows before and %d after", tt.f.Name, rec, err, n, out.Len())
+			}
+		}
+		if got := changesText(out.Finish(), cols); !slices.Equal(got, changesText(want, cols)) {
+			t.Errorf("%s: rows %q, want %q", tt.f.Name, got, changesText(want, cols))
+		}
 	}
 }

@@ -52,26 +52,37 @@ func rowsText(b *vector.Batch, cols []Column) []string {
 	return out
 }
 
-// decodeRecords decodes recs, one record each, into a batch of cols.
+// decodeRecords decodes recs, one record each, into a batch of cols (with
+// no rows when they hold no change).
 func decodeRecords(f *Format, cols []Column, recs ...[]byte) (*vector.Batch, error) {
 	dec, err := f.NewDecoder(cols)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*vector.Builder, len(cols))
-	for c, col := range cols {
-		out[c] = vector.NewBuilder(col.Type, len(recs))
-	}
+	out := NewChanges(cols)
 	for _, rec := range recs {
 		if err := dec.Decode(rec, out); err != nil {
 			return nil, err
 		}
 	}
-	arrs := make([]arrow.Array, len(cols))
-	for c, b := range out {
-		arrs[c] = b.Finish()
+	if b := out.Finish(); b != nil {
+		return b, nil
 	}
-	return vector.NewBatch(arrs, len(recs)), nil
+	empty := make([]arrow.Array, len(cols))
+	for c, col := range cols {
+		empty[c] = vector.NewBuilder(col.Type, 0).Finish()
+	}
+	return vector.NewBatch(empty, 0), nil
+}
+
+// newEncoder is f's encoder of cols, which must have one.
+func newEncoder(t testing.TB, f *Format, cols []Column) Encoder {
+	t.Helper()
+	enc, err := f.NewEncoder(cols)
+	if err != nil {
+		t.Fatalf("%s encoder: %v", f.Name, err)
+	}
+	return enc
 }
 
 // readStream splits stream into the records of f.
@@ -98,4 +109,14 @@ func errorCode(err error) string {
 		return ve.Code
 	}
 	return ""
+}
+
+// cols is the columns named and typed by nameTypes: a name, its type, and
+// so on.
+func cols(nameTypes ...any) []Column {
+	out := make([]Column, len(nameTypes)/2)
+	for i := range out {
+		out[i] = Column{Name: nameTypes[2*i].(string), Type: nameTypes[2*i+1].(vector.Type)}
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -45,6 +46,8 @@ import (
 //   - any other JSON value where the column's type has none (a number for a
 //     date, an object for text) is 22P02, as is a line that is not a JSON
 //     object.
+//   - a string read by a column must be UTF-8 (22021 otherwise) without
+//     \u0000 (22P05); a \u escape of half a surrogate pair reads as U+FFFD.
 
 // jsonEncoder writes rows as JSON objects.
 type jsonEncoder struct {
@@ -55,7 +58,7 @@ type jsonEncoder struct {
 	quote *jsonQuoter
 }
 
-func newJSONEncoder(cols []Column) Encoder { return newJSONObjectEncoder(cols) }
+func newJSONEncoder(cols []Column) (Encoder, error) { return newJSONObjectEncoder(cols), nil }
 
 func newJSONObjectEncoder(cols []Column) *jsonEncoder {
 	e := &jsonEncoder{cols: cols, keys: make([][]byte, len(cols)), quote: newJSONQuoter()}
@@ -126,28 +129,91 @@ func (q *jsonQuoter) append(dst []byte, s string) []byte {
 	return append(dst, bytes.TrimSuffix(q.buf.Bytes(), []byte{'\n'})...)
 }
 
-// jsonDecoder reads JSON objects into rows.
+// jsonDecoder reads JSON objects into rows: it scans the record in place
+// for the values of the declared columns, then appends them, so that a
+// record costs no allocation besides the builders' growth (a jsonb value
+// and a string with escapes excepted).
 type jsonDecoder struct {
-	cols   []Column
-	fields map[string]json.RawMessage // the current record's keys, reused
+	cols  []Column
+	index map[string]int // column by name
+	// vals[c] is the value of column c in the record being decoded, nil
+	// when the key is missing.
+	vals [][]byte
+	// next is the column expected to come next: keys usually come in the
+	// order of the columns.
+	next int
+	text []byte // scratch: a string's unescaped text
 }
 
-func newJSONDecoder(cols []Column) Decoder { return &jsonDecoder{cols: cols} }
+func newJSONDecoder(cols []Column) (Decoder, error) { return newJSONRowDecoder(cols), nil }
 
-func (d *jsonDecoder) Decode(rec []byte, out []*vector.Builder) error {
-	if t := bytes.TrimLeft(rec, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+func newJSONRowDecoder(cols []Column) *jsonDecoder {
+	d := &jsonDecoder{cols: cols, index: make(map[string]int, len(cols)), vals: make([][]byte, len(cols))}
+	for c, col := range cols {
+		d.index[col.Name] = c
+	}
+	return d
+}
+
+func (d *jsonDecoder) Decode(rec []byte, out *Changes) error {
+	s := jsonScan{rec: rec}
+	s.space()
+	if s.i == len(rec) || rec[s.i] != '{' {
 		return errJSONRecord("expected a JSON object")
 	}
-	clear(d.fields)
-	if err := json.Unmarshal(rec, &d.fields); err != nil {
-		return errJSONRecord(err.Error())
+	if err := d.row(&s, out); err != nil {
+		return err
+	}
+	return s.end()
+}
+
+// row reads the object at s.i into a row of out.
+func (d *jsonDecoder) row(s *jsonScan, out *Changes) error {
+	clear(d.vals)
+	d.next = 0
+	s.i++ // the brace
+	for first := true; ; first = false {
+		key, ok, err := s.member(first)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		start := s.i
+		if err := s.value(1); err != nil {
+			return err
+		}
+		if c := d.column(key); c >= 0 {
+			d.vals[c] = s.rec[start:s.i]
+		}
 	}
 	for c, col := range d.cols {
-		if err := decodeJSONValue(d.fields[col.Name], col.Type, out[c]); err != nil {
+		if err := d.appendValue(d.vals[c], col.Type, out.Col(c)); err != nil {
 			return columnError(col, err)
 		}
 	}
+	out.EndRow()
 	return nil
+}
+
+// column is the index of the column called key (a key's text between its
+// quotes), -1 when there is none.
+func (d *jsonDecoder) column(key []byte) int {
+	if bytes.IndexByte(key, '\\') >= 0 {
+		d.text = jsonUnescape(d.text[:0], key)
+		key = d.text
+	}
+	if c := d.next; c < len(d.cols) && d.cols[c].Name == string(key) {
+		d.next++
+		return c
+	}
+	c, ok := d.index[string(key)]
+	if !ok {
+		return -1
+	}
+	d.next = c + 1
+	return c
 }
 
 // errJSONRecord is the error of a record that is not a well-formed JSON
@@ -158,11 +224,11 @@ func errJSONRecord(detail string) error {
 	return e
 }
 
-// decodeJSONValue appends the JSON value raw (nil when the key is missing)
-// to out, a column of type t, as the format's comment says.
-func decodeJSONValue(raw json.RawMessage, t vector.Type, out *vector.Builder) error {
+// appendValue appends the JSON value raw, valid JSON text (nil when the key
+// is missing), to out, a column of type t, as the format's comment says.
+func (d *jsonDecoder) appendValue(raw []byte, t vector.Type, out *vector.Builder) error {
 	switch {
-	case raw == nil || string(raw) == "null":
+	case raw == nil || raw[0] == 'n': // null
 		out.AppendNull()
 		return nil
 	case t.Kind == vector.KindJSONB:
@@ -174,11 +240,20 @@ func decodeJSONValue(raw json.RawMessage, t vector.Type, out *vector.Builder) er
 	}
 	switch raw[0] {
 	case '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return errJSONRecord(err.Error())
+		text := raw[1 : len(raw)-1]
+		if bytes.IndexByte(text, '\\') >= 0 {
+			d.text = jsonUnescape(d.text[:0], text)
+			text = d.text
+			if bytes.IndexByte(text, 0) >= 0 {
+				e := vector.Errorf(vector.CodeUntranslatableCharacter, "unsupported Unicode escape sequence")
+				e.Detail = `\u0000 cannot be converted to text.`
+				return e
+			}
 		}
-		return out.AppendText([]byte(s), nil)
+		if !utf8.Valid(text) {
+			return vector.Errorf(vector.CodeCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"")
+		}
+		return out.AppendText(text, nil)
 	case 't', 'f':
 		if t.Kind == vector.KindBool {
 			out.Append(raw[0] == 't')

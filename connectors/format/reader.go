@@ -11,19 +11,21 @@ import (
 
 // RecordReader splits a stream into the records of a format: one per line,
 // except that a csv record continues over line breaks inside a quoted field.
-// Lines end with "\n" or "\r\n"; the last one may lack it. In csv every line
-// is a record (an empty one is a single NULL); in the other formats blank
-// lines are skipped.
+// Lines end with "\n" or "\r\n"; the last one may lack it. In csv and the
+// raw formats every line is a record (an empty one is a single NULL in csv,
+// the empty string in raw_string); in json and debezium_json blank lines
+// are skipped.
 type RecordReader struct {
-	r         *bufio.Reader
-	multiline bool
-	line      int64  // lines read so far
-	rec       []byte // the current record
+	r            *bufio.Reader
+	multiline    bool
+	emptyRecords bool
+	line         int64  // lines read so far
+	rec          []byte // the current record
 }
 
 // NewRecordReader returns a reader of the records of f in r.
 func (f *Format) NewRecordReader(r io.Reader) *RecordReader {
-	return &RecordReader{r: bufio.NewReaderSize(r, 64<<10), multiline: f.multiline}
+	return &RecordReader{r: bufio.NewReaderSize(r, 64<<10), multiline: f.multiline, emptyRecords: f.emptyRecords}
 }
 
 // Next returns the next record, without its line terminator, and the number
@@ -56,7 +58,7 @@ func (r *RecordReader) Next() (rec []byte, line int64, err error) {
 			}
 		}
 		rec = trimLineEnd(r.rec)
-		if r.multiline || len(bytes.TrimSpace(rec)) > 0 {
+		if r.emptyRecords || len(bytes.TrimSpace(rec)) > 0 {
 			return rec, line, nil
 		}
 	}

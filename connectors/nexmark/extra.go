@@ -2,8 +2,9 @@ package nexmark
 
 // The extra column pads a record with random letters: about 200 bytes for a
 // person, 500 for an auction, 100 for a bid. The extras of consecutive
-// rows of a table are consecutive windows of the padding buffer, so a
-// batch's extra column is one window of it, shared instead of copied.
+// rows of a table are consecutive windows of the padding buffer, so the
+// extra column of a batch of consecutive rows is one window of it, shared
+// instead of copied.
 //
 // Row j's extra (j = row + the seed's shift) has length lens[j % extraPeriod]
 // and starts at S(j) mod paddingPeriod, S(j) being the sum of the lengths
@@ -46,14 +47,34 @@ func (l *extraLayout) start(j uint64) int {
 }
 
 // fill makes dst the extras of the rows of b, for a generator whose seed
-// shifts rows by shift.
+// shifts rows by shift. The extras of consecutive rows being consecutive
+// in the padding, the column of a block of consecutive rows is a window of
+// it; that of another block (a split's, which skips the other splits'
+// epochs) is a copy of the window of each run of consecutive rows.
 func (l *extraLayout) fill(b *rowBlock, shift uint64, dst *textColumn) {
-	j := uint64(b.first) + shift
 	var end int32
-	for i := range b.events {
-		end += l.lens[(j+uint64(i))%extraPeriod]
+	for _, r := range b.rows {
+		end += l.lens[(uint64(r)+shift)%extraPeriod]
 		dst.offs = append(dst.offs, end)
 	}
-	s := l.start(j)
-	dst.data = padding()[s : s+int(end)]
+	n := len(b.rows)
+	if n == 0 {
+		return
+	}
+	pad := padding()
+	if b.rows[n-1]-b.rows[0] == int64(n-1) {
+		s := l.start(uint64(b.rows[0]) + shift)
+		dst.data = pad[s : s+int(end)]
+		return
+	}
+	dst.data = make([]byte, end)
+	for i := 0; i < n; {
+		k := i + 1
+		for k < n && b.rows[k] == b.rows[k-1]+1 {
+			k++
+		}
+		s := l.start(uint64(b.rows[i]) + shift)
+		copy(dst.data[dst.offs[i]:dst.offs[k]], pad[s:])
+		i = k
+	}
 }

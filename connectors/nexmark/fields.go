@@ -10,12 +10,11 @@ import (
 // A column's values depend on its own draw stream only (see rand.go), so a
 // table read with fewer columns has the same values in those it has.
 
-// rowBlock is the rows of a batch: rows first .. first+len(events)-1 of
-// kind's table, whose event numbers are events.
+// rowBlock is the rows of a batch: rows rows of kind's table (in
+// increasing order), whose event numbers are events.
 type rowBlock struct {
-	kind   *nexmarkKind
-	first  int64
-	events []int64
+	kind         *nexmarkKind
+	rows, events []int64
 }
 
 // nexmarkField is a column of a kind's table.

@@ -2,9 +2,13 @@ package nexmark
 
 import (
 	"context"
+	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/runneldb/runnel/connectors/format"
+	"github.com/runneldb/runnel/connectors/source"
+	"github.com/runneldb/runnel/operators"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -25,30 +29,85 @@ var (
 		{Name: "extra", Type: vector.Text}}
 )
 
-// table is the rows a read returned, a row being its values by column name.
+// table is what a read emitted, a row being its values by column name.
 type table struct {
-	rows    []map[string]any
-	batches []int // the number of rows of each batch
+	rows    []map[string]any           // in the order they came
+	splits  map[int32][]map[string]any // each split's, in order
+	batches []int                      // the number of rows of each chunk with rows
+	ends    map[int32][]int64          // each split's position after each chunk with rows
+	next    source.Position            // each split's last position
 }
 
+// Source is a source.Source.
+var _ source.Source = (*Source)(nil)
+
+// emitFunc is an Output calling itself on each chunk.
+type emitFunc func(source.Chunk) error
+
+func (f emitFunc) Emit(c source.Chunk) error { return f(c) }
+func (emitFunc) Status(string)               {}
+
 // readTable reads the table the options opts describe (as strings), with
-// columns cols, after the first skip rows.
-func readTable(t *testing.T, opts map[string]string, cols []format.Column, skip int64) table {
+// columns cols, from positions from. It checks what the source promises
+// every consumer: Emit is never called concurrently; every split (as many
+// as the partitions option says) is announced, before any rows, by an
+// empty chunk at its start position; no chunk has more than
+// operators.BatchSize rows; a split's position never decreases.
+func readTable(t *testing.T, opts map[string]string, cols []format.Column, from source.Position) table {
 	t.Helper()
 	s, err := Open(opts, cols)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out table
-	err = s.Read(context.Background(), skip, func(b *vector.Batch) error {
-		out.batches = append(out.batches, b.Len)
-		out.rows = append(out.rows, batchRows(b, cols)...)
+	out := table{splits: map[int32][]map[string]any{}, ends: map[int32][]int64{}, next: source.Position{}}
+	var busy atomic.Bool
+	rowsCame := false
+	err = s.Read(context.Background(), from, emitFunc(func(c source.Chunk) error {
+		if !busy.CompareAndSwap(false, true) {
+			t.Error("Emit called concurrently")
+		}
+		defer busy.Store(false)
+		if last, ok := out.next[c.Split]; !ok {
+			if c.Rows != nil || c.Next != from[c.Split] || rowsCame {
+				t.Errorf("split %d first emits %d rows up to %d after other rows: %v, want no rows at %d first",
+					c.Split, batchLen(c.Rows), c.Next, rowsCame, from[c.Split])
+			}
+		} else if c.Next < last {
+			t.Errorf("split %d goes back from %d to %d", c.Split, last, c.Next)
+		}
+		out.next[c.Split] = c.Next
+		if c.Rows != nil {
+			rowsCame = true
+			if c.Rows.Len > operators.BatchSize {
+				t.Errorf("chunk of %d rows", c.Rows.Len)
+			}
+			rows := batchRows(c.Rows, cols)
+			out.batches = append(out.batches, c.Rows.Len)
+			out.rows = append(out.rows, rows...)
+			out.splits[c.Split] = append(out.splits[c.Split], rows...)
+			out.ends[c.Split] = append(out.ends[c.Split], c.Next)
+		}
 		return nil
-	})
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	partitions := 1
+	if v, ok := opts["partitions"]; ok {
+		partitions, _ = strconv.Atoi(v)
+	}
+	if len(out.next) != partitions {
+		t.Errorf("%d splits emitted, want %d", len(out.next), partitions)
+	}
 	return out
+}
+
+// batchLen is the number of rows of b, 0 when b is nil.
+func batchLen(b *vector.Batch) int {
+	if b == nil {
+		return 0
+	}
+	return b.Len
 }
 
 // batchRows is the rows of b, of columns cols.

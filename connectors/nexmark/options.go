@@ -19,6 +19,8 @@ type config struct {
 	// rate is the pace in events per second, 0 when unlimited.
 	rate int64
 	seed int64
+	// partitions is the number of splits the stream is read as.
+	partitions int64
 	// base is the event time of event 0 in µs.
 	base int64
 }
@@ -26,7 +28,7 @@ type config struct {
 // parseOptions reads the options of the connector (the engine's are
 // ignored). Bad values are 22023 errors naming the option.
 func parseOptions(opts map[string]string) (*config, error) {
-	c := &config{events: -1}
+	c := &config{events: -1, partitions: 1}
 	name := opts["table"]
 	for _, k := range nexmarkKinds {
 		if k.name == name {
@@ -50,6 +52,11 @@ func parseOptions(opts map[string]string) (*config, error) {
 	if v, ok := opts["seed"]; ok {
 		if c.seed, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return nil, optionError("seed", v, "an integer")
+		}
+	}
+	if v, ok := opts["partitions"]; ok {
+		if c.partitions, err = strconv.ParseInt(v, 10, 64); err != nil || c.partitions <= 0 || c.partitions > maxPartitions {
+			return nil, optionError("partitions", v, "an integer from 1 to "+strconv.Itoa(maxPartitions))
 		}
 	}
 	base := defaultBaseTime

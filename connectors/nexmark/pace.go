@@ -5,31 +5,30 @@ import (
 	"time"
 )
 
-// pacer paces a read at rate events per second: event e is due
-// (e - first)/rate seconds after the read started, first being the event
-// the read starts at.
+// pacer paces the read of a split at rate events per second: its event i
+// (counted within the split) is due (i - first)/rate seconds after the
+// read started, first being the position the read starts at.
 type pacer struct {
 	rate  float64
 	first int64
 	start time.Time
 }
 
-// newPacer starts pacing a read whose first event is first.
-func newPacer(rate, first int64) *pacer {
-	return &pacer{rate: float64(rate), first: first, start: time.Now()}
+// newPacer starts pacing a read of a split from position first.
+func newPacer(rate float64, first int64) *pacer {
+	return &pacer{rate: rate, first: first, start: time.Now()}
 }
 
-// due waits until row, the next row of kind's table to emit, is due, and
-// returns how many of the n rows from it are due by then (at least one).
-// It returns ctx's error if ctx is done first.
-func (p *pacer) due(ctx context.Context, kind *nexmarkKind, row, n int64) (int64, error) {
+// due waits until event next of the split is due, and returns the position
+// after the events due by then, at most limit (next < limit). It returns
+// ctx's error if ctx is done first.
+func (p *pacer) due(ctx context.Context, next, limit int64) (int64, error) {
 	for {
 		elapsed := time.Since(p.start).Seconds()
-		last := p.first + int64(elapsed*p.rate) // the last event due
-		if ready := kind.rowsBefore(last+1) - row; ready > 0 {
-			return min(n, ready), nil
+		if end := p.first + int64(elapsed*p.rate) + 1; end > next {
+			return min(limit, end), nil
 		}
-		at := time.Duration(float64(kind.event(row)-p.first) / p.rate * float64(time.Second))
+		at := time.Duration(float64(next-p.first) / p.rate * float64(time.Second))
 		t := time.NewTimer(at - time.Since(p.start))
 		select {
 		case <-ctx.Done():

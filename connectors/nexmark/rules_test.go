@@ -66,7 +66,7 @@ func TestRatios(t *testing.T) {
 			table string
 			want  int
 		}{{"person", len(persons)}, {"auction", len(auctions)}, {"bid", len(bids)}} {
-			if got := len(readTable(t, opts(c.table), nil, 0).rows); got != c.want {
+			if got := len(readTable(t, opts(c.table), nil, nil).rows); got != c.want {
 				t.Errorf("events %d: %d %ss, want %d", n, got, c.table, c.want)
 			}
 		}
@@ -78,7 +78,7 @@ func TestRatios(t *testing.T) {
 // base + e · 100 µs (no rate: 10,000 events per second of event time).
 func TestPersons(t *testing.T) {
 	persons, _, _ := specEvents(ruleEvents)
-	rows := readTable(t, map[string]string{"table": "person", "events": strconv.Itoa(ruleEvents)}, personColumns, 0).rows
+	rows := readTable(t, map[string]string{"table": "person", "events": strconv.Itoa(ruleEvents)}, personColumns, nil).rows
 	if len(rows) != len(persons) {
 		t.Fatalf("%d persons, want %d", len(rows), len(persons))
 	}
@@ -120,7 +120,7 @@ func TestAuctions(t *testing.T) {
 	// rate 500000: 2 µs per event, H = 3332 µs.
 	const delay, horizon = 2, 1666 * 2
 	opts := map[string]string{"table": "auction", "events": strconv.Itoa(ruleEvents), "rate": "500000", "seed": "7"}
-	rows := readTable(t, opts, auctionColumns, 0).rows
+	rows := readTable(t, opts, auctionColumns, nil).rows
 	if len(rows) != len(auctions) {
 		t.Fatalf("%d auctions, want %d", len(rows), len(auctions))
 	}
@@ -160,7 +160,7 @@ func TestBids(t *testing.T) {
 	_, _, bids := specEvents(ruleEvents)
 	base := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC).UnixMicro()
 	opts := map[string]string{"table": "bid", "events": strconv.Itoa(ruleEvents), "rate": "3000000", "base_time": "2025-06-01 12:00:00"}
-	rows := readTable(t, opts, bidColumns, 0).rows
+	rows := readTable(t, opts, bidColumns, nil).rows
 	if len(rows) != len(bids) {
 		t.Fatalf("%d bids, want %d", len(rows), len(bids))
 	}

@@ -1,0 +1,96 @@
+package runnel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// BenchmarkKafkaSourceToBlackhole reads JSON messages of about 100 bytes
+// (bigint, text, bigint, timestamptz) from a topic of 4 partitions through
+// a source into a blackhole sink: the cost of Kafka ingestion end to end
+// (fetching, decoding, the dataflow, checkpoints). The broker (kfake) runs
+// in the same process, so rows/cpu-s counts its serving of the fetches
+// too.
+func BenchmarkKafkaSourceToBlackhole(b *testing.B) {
+	const rows = 400_000
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, "bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	bytes := kafkaBenchProduce(b, c, "bench", rows)
+	db := benchOpen(b, Options{CheckpointInterval: 100 * time.Millisecond})
+	defer db.Close()
+	s := benchSession(b, db)
+	benchExec(b, s, fmt.Sprintf(`CREATE SOURCE src (id bigint, name text, amount bigint, at timestamptz)
+		WITH (connector = 'kafka', topic = 'bench', "bootstrap.servers" = '%s', format = 'json')`, strings.Join(c.ListenAddrs(), ",")))
+	b.ResetTimer()
+	b.StopTimer()
+	var cpu time.Duration
+	for i := range b.N {
+		name := fmt.Sprintf("bh%d", i)
+		measure(b, &cpu, func() {
+			benchExec(b, s, "CREATE SINK "+name+" AS SELECT * FROM src WITH (connector = 'blackhole')")
+			for {
+				if out := sinkRowsOut(b, s, name); out == rows {
+					break
+				} else if out > rows {
+					b.Fatalf("sink %s wrote %d rows of %d", name, out, rows)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+		benchExec(b, s, "DROP SINK "+name)
+	}
+	reportRate(b, rows*b.N, cpu)
+	b.ReportMetric(float64(bytes*b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
+}
+
+// kafkaBenchProduce writes n JSON messages of about 100 bytes to topic,
+// round robin over its partitions, and returns their total size.
+func kafkaBenchProduce(b *testing.B, c *kfake.Cluster, topic string, n int) int {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()),
+		kgo.ProducerBatchMaxBytes(1<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	total := 0
+	var recs []*kgo.Record
+	for i := range n {
+		v := fmt.Appendf(nil, `{"id":%d,"name":"customer-%08d","amount":%d,"at":"%s"}`,
+			1_000_000+i, i%100_000, i*7%100_000, base.Add(time.Duration(i)*time.Millisecond).Format("2006-01-02T15:04:05.000Z"))
+		total += len(v)
+		recs = append(recs, &kgo.Record{Topic: topic, Value: v})
+		if len(recs) == 10_000 || i == n-1 {
+			if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+				b.Fatal(err)
+			}
+			recs = recs[:0]
+		}
+	}
+	return total
+}
+
+// sinkRowsOut is the number of rows sink name wrote out.
+func sinkRowsOut(b *testing.B, s *Session, name string) int64 {
+	t, ok := s.db.catalog.Table("public", name)
+	if !ok {
+		b.Fatalf("no sink %s", name)
+	}
+	sm := s.db.streams
+	sm.mu.Lock()
+	rv := sm.views[t.ID]
+	sm.mu.Unlock()
+	if rv == nil || rv.flow.Err() != nil {
+		b.Fatalf("sink %s is not running", name)
+	}
+	return rv.sink.Rows()
+}
