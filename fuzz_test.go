@@ -32,6 +32,8 @@ func FuzzStatement(f *testing.F) {
 		"CREATE PIPELINE p AS INSERT INTO t SELECT g, k FROM e", "DROP PIPELINE IF EXISTS p", "SHOW PIPELINES",
 		"EXPLAIN CREATE PIPELINE p AS INSERT INTO t SELECT a, b FROM t",
 		"CREATE SOURCE g (id bigint) WITH (connector = 'datagen', rows = 10)", "DROP SOURCE IF EXISTS g",
+		"CREATE TABLE dg (id bigint) WITH (connector = 'datagen', rows = 10)", "SHOW SOURCES",
+		"CREATE SOURCE k (v text, o bigint METADATA FROM 'offset') WITH (connector = 'kafka', topic = 't', \"bootstrap.servers\" = '127.0.0.1:1')",
 	} {
 		f.Add(s)
 	}

@@ -208,3 +208,21 @@ func TestKafkaBadMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestKafkaCSVPipeline: a pipeline from a csv source into a table takes
+// the rows its filter keeps, from every partition.
+func TestKafkaCSVPipeline(t *testing.T) {
+	c, cl := kafkaCluster(t, "csvin")
+	kafkaProduce(t, cl, []*kgo.Record{
+		{Topic: "csvin", Partition: 0, Value: []byte(`1,ann,10`)},
+		{Topic: "csvin", Partition: 1, Value: []byte(`2,"bob, jr",3`)},
+		{Topic: "csvin", Partition: 2, Value: []byte(`3,cy,`)},
+		{Topic: "csvin", Partition: 2, Value: []byte(`4,"di ""d""",8`)},
+	})
+	db, s := openDB(t, filepath.Join(t.TempDir(), "db"), Options{})
+	defer db.Close()
+	run(t, s, "CREATE SOURCE csv_s (id int, name text, score int) "+kafkaWith(c, "csvin", "format = 'csv'"))
+	run(t, s, "CREATE TABLE kept (id int, name text, score int)")
+	run(t, s, "CREATE PIPELINE keep AS INSERT INTO kept SELECT * FROM csv_s WHERE score > 5 OR score IS NULL")
+	waitRows(t, s, "SELECT id, name, coalesce(score, -1) FROM kept", []string{"1|ann|10", "3|cy|-1", `4|di "d"|8`})
+}
