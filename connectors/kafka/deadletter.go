@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
@@ -45,16 +44,16 @@ func newDeadLetter(s *Source) (*deadLetter, error) {
 // send produces m's key, value and headers to the dead-letter topic, with
 // headers saying where m was read and reason, and waits until Kafka has
 // it, so that the source's position passes m only once it is safe.
-func (d *deadLetter) send(ctx context.Context, m *ck.Message, reason error) error {
-	headers := append(slices.Clip(m.Headers),
+func (d *deadLetter) send(ctx context.Context, m *kafkaMessage, reason error) error {
+	headers := append(m.headerList(),
 		ck.Header{Key: headerSourceTopic, Value: []byte(d.source)},
-		ck.Header{Key: headerSourcePartition, Value: strconv.AppendInt(nil, int64(m.TopicPartition.Partition), 10)},
-		ck.Header{Key: headerSourceOffset, Value: strconv.AppendInt(nil, int64(m.TopicPartition.Offset), 10)},
+		ck.Header{Key: headerSourcePartition, Value: strconv.AppendInt(nil, int64(m.partition), 10)},
+		ck.Header{Key: headerSourceOffset, Value: strconv.AppendInt(nil, m.offset, 10)},
 		ck.Header{Key: headerError, Value: []byte(reason.Error())})
 	dr := make(chan ck.Event, 1)
 	err := d.p.Produce(&ck.Message{
 		TopicPartition: ck.TopicPartition{Topic: &d.topic, Partition: ck.PartitionAny},
-		Key:            m.Key, Value: m.Value, Headers: headers,
+		Key:            m.key, Value: m.value, Headers: headers,
 	}, dr)
 	if err != nil {
 		return clientError(d.topic, err)

@@ -83,23 +83,23 @@ type metaValues struct {
 // read reads the metadata of msg that need checking: a key that a text
 // column cannot hold (not UTF-8, 22021) or headers that jsonb cannot are
 // errors.
-func (m *metaColumns) read(msg *ck.Message) (metaValues, error) {
+func (m *metaColumns) read(msg *kafkaMessage) (metaValues, error) {
 	var v metaValues
 	for _, c := range m.meta {
-		if c.Metadata != "key" || msg.Key == nil {
+		if c.Metadata != "key" || msg.key == nil {
 			continue
 		}
 		if c.Type.Kind == vector.KindBytea {
-			v.key = msg.Key
+			v.key = msg.key
 			continue
 		}
-		if !utf8.Valid(msg.Key) {
+		if !utf8.Valid(msg.key) {
 			return v, vector.Errorf(vector.CodeCharacterNotInRepertoire, "column %q: the message key is not valid UTF8", c.Name)
 		}
-		v.key = string(msg.Key)
+		v.key = string(msg.key)
 	}
 	if m.headers {
-		h, err := headersJSON(msg.Headers)
+		h, err := headersJSON(msg.headerList())
 		if err != nil {
 			return v, format.Context(err, "headers")
 		}
@@ -143,19 +143,19 @@ func newMetaBuilders(cols []format.Column) *metaBuilders {
 }
 
 // append appends n rows of the metadata of msg, whose checked values are v.
-func (m *metaBuilders) append(msg *ck.Message, v metaValues, n int) {
+func (m *metaBuilders) append(msg *kafkaMessage, v metaValues, n int) {
 	for i, c := range m.cols {
 		var d vector.Datum
 		switch c.Metadata {
 		case "offset":
-			d = int64(msg.TopicPartition.Offset)
+			d = msg.offset
 		case "partition":
-			d = msg.TopicPartition.Partition
+			d = msg.partition
 		case "timestamp":
-			if msg.TimestampType == ck.TimestampNotAvailable {
+			if !msg.hasTimestamp {
 				break
 			}
-			if us := msg.Timestamp.UnixMicro(); c.Type.Kind == vector.KindTimestampTZ {
+			if us := msg.timestamp * 1000; c.Type.Kind == vector.KindTimestampTZ {
 				d = vector.TimestampTZValue(us)
 			} else {
 				d = vector.TimestampValue(us)

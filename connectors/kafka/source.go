@@ -59,6 +59,16 @@ const (
 // give none: librdkafka needs one, and the source then commits nothing.
 const defaultGroupID = "runnel-source"
 
+// fetchQueueBackoff is the librdkafka property saying how long a
+// partition's fetching pauses once its queue of fetched messages is full;
+// its default (a second) starves a source that empties the queue in less,
+// so unless the options set it the source pauses
+// defaultFetchQueueBackoff milliseconds.
+const (
+	fetchQueueBackoff        = "fetch.queue.backoff.ms"
+	defaultFetchQueueBackoff = "10"
+)
+
 // Source reads the messages of a Kafka topic as changes of the declared
 // columns. It is unbounded. Every partition is a split, whose position is
 // the offset of its next message; partitions are read in parallel, each
@@ -105,6 +115,9 @@ func OpenSource(opts map[string]string, cols []format.Column) (*Source, error) {
 		return nil, err
 	}
 	set := ck.ConfigMap{"enable.auto.offset.store": false}
+	if _, ok := c.props[fetchQueueBackoff]; !ok {
+		set[fetchQueueBackoff] = defaultFetchQueueBackoff
+	}
 	if s.groupID == "" {
 		set["group.id"] = defaultGroupID
 		set["enable.auto.commit"] = false
@@ -221,8 +234,13 @@ func (s *Source) Read(ctx context.Context, from source.Position, out source.Outp
 
 // kafkaRead is one Read in progress.
 type kafkaRead struct {
-	src      *Source
-	consumer *ck.Consumer
+	src *Source
+	// consumer resolves where the partitions start, and is closed then
+	// in the background, its error sent to consumerClosed; fetcher reads
+	// the messages, from then on.
+	consumer       *ck.Consumer
+	consumerClosed chan error
+	fetcher        *kafkaFetcher
 	// mu serializes the calls to out, which are never concurrent.
 	mu  sync.Mutex
 	out source.Output
@@ -241,14 +259,19 @@ func (r *kafkaRead) run(ctx context.Context, from source.Position) error {
 	if err != nil {
 		return err
 	}
-	assign := make([]ck.TopicPartition, len(starts))
+	r.closeConsumer()
+	headers := r.src.cols.headers || r.src.onError == onErrorDeadLetter
+	if r.fetcher, err = newKafkaFetcher(r.src.consumer, r.src.topic, headers); err != nil {
+		return err
+	}
+	parts, offsets := make([]int32, len(starts)), make([]int64, len(starts))
 	for i, st := range starts {
 		if err := r.emit(source.Chunk{Split: st.partition, Next: st.offset}); err != nil {
 			return err
 		}
-		assign[i] = ck.TopicPartition{Topic: &r.src.topic, Partition: st.partition, Offset: ck.Offset(st.offset)}
+		parts[i], offsets[i] = st.partition, st.offset
 	}
-	if err := r.consumer.Assign(assign); err != nil {
+	if err := r.fetcher.assign(parts, offsets); err != nil {
 		return clientError(r.src.topic, err)
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -268,9 +291,27 @@ func (r *kafkaRead) run(ctx context.Context, from source.Position) error {
 	return g.Wait()
 }
 
-// close closes the consumer and the dead-letter producer.
+// closeConsumer starts closing the consumer in the background: closing
+// waits for a poll of the client (a tenth of a second), which reading
+// need not wait for.
+func (r *kafkaRead) closeConsumer() {
+	c := r.consumer
+	r.consumer, r.consumerClosed = nil, make(chan error, 1)
+	go func() { r.consumerClosed <- c.Close() }()
+}
+
+// close closes the consumer (or waits until it is closed), the fetcher
+// and the dead-letter producer.
 func (r *kafkaRead) close() error {
-	err := r.consumer.Close()
+	var err error
+	if r.consumer != nil {
+		err = r.consumer.Close()
+	} else {
+		err = <-r.consumerClosed
+	}
+	if r.fetcher != nil {
+		r.fetcher.close()
+	}
 	if r.dlq != nil {
 		r.dlq.close()
 	}

@@ -85,7 +85,8 @@ func TestSourceMetadata(t *testing.T) {
 	at := time.Date(2026, 11, 25, 10, 0, 0, 123000000, time.UTC)
 	produce(t, cl,
 		&kgo.Record{Topic: "meta", Partition: 1, Key: []byte("k1"), Value: []byte(`{"id":1}`), Timestamp: at,
-			Headers: []kgo.RecordHeader{{Key: "b", Value: []byte("x")}, {Key: "a", Value: []byte("y")}, {Key: "b", Value: []byte("z")}}},
+			Headers: []kgo.RecordHeader{{Key: "b", Value: []byte("x")}, {Key: "a", Value: []byte("y")}, {Key: "b", Value: []byte("z")},
+				{Key: "n"}, {Key: "e", Value: []byte{}}}},
 		&kgo.Record{Topic: "meta", Partition: 1, Value: []byte(`{"id":2}`), Timestamp: at.Add(time.Second)},
 		&kgo.Record{Topic: "meta", Partition: 0, Key: []byte{0xff}, Value: []byte(`{"id":3}`), Timestamp: at})
 	tests := []struct {
@@ -101,7 +102,7 @@ func TestSourceMetadata(t *testing.T) {
 			{Name: "k", Type: vector.Text, Metadata: "key"},
 			{Name: "h", Type: vector.JSONB, Metadata: "headers"},
 		}, []string{
-			`1|1|0|1|2026-11-25 10:00:00.123+00|k1|{"a": "y", "b": "z"}`,
+			`1|1|0|1|2026-11-25 10:00:00.123+00|k1|{"a": "y", "b": "z", "e": "", "n": null}`,
 			`1|2|1|1|2026-11-25 10:00:01.123+00|NULL|{}`,
 		}},
 		{"bytea key", []format.Column{
@@ -662,5 +663,37 @@ func TestSourceGroupResetError(t *testing.T) {
 		}
 	case <-time.After(testWait):
 		t.Fatal("Read did not fail")
+	}
+}
+
+// TestSourceLargeMessages reads messages larger than a fetch arena among
+// small ones, intact and in order.
+func TestSourceLargeMessages(t *testing.T) {
+	const maxBytes = 4 << 20
+	c := newCluster(t, kfake.SeedTopics(1, "big"), kfake.BrokerConfigs(map[string]string{"message.max.bytes": strconv.Itoa(maxBytes)}))
+	sizes := []int{10, kafkaArenaSize + 1, kafkaArenaSize - 10, 10, 3 * kafkaArenaSize / 2}
+	var recs []*kgo.Record
+	var want []string
+	for i, n := range sizes {
+		v := strings.Repeat(string(rune('a'+i)), n)
+		recs = append(recs, rec("big", 0, v))
+		want = append(want, "1|"+v)
+	}
+	produce(t, newClient(t, c, kgo.ProducerBatchMaxBytes(maxBytes)), recs...)
+	cols := []format.Column{{Name: "v", Type: vector.Text}}
+	r := startRead(t, openSource(t, sourceOpts(c, "big", "format", "raw_string"), cols), nil)
+	r.waitPositions(t, map[int32]int64{0: int64(len(sizes))})
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	chunks, _ := r.out.snapshot()
+	got := chunkRows(chunks, cols)
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d: %d bytes, want %d bytes of %q", i, len(got[i]), len(want[i]), want[i][2])
+		}
 	}
 }

@@ -27,7 +27,7 @@ const (
 type kafkaWorker struct {
 	r     *kafkaRead
 	dec   format.Decoder
-	in    chan []*ck.Message
+	in    chan []kafkaMessage
 	parts map[int32]*kafkaPart
 	// rowsPerMessage is the most changes a message decodes to.
 	rowsPerMessage int
@@ -59,7 +59,7 @@ func (r *kafkaRead) newWorker() (*kafkaWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &kafkaWorker{r: r, dec: dec, in: make(chan []*ck.Message, 4), parts: map[int32]*kafkaPart{}, rowsPerMessage: 1}
+	w := &kafkaWorker{r: r, dec: dec, in: make(chan []kafkaMessage, 4), parts: map[int32]*kafkaPart{}, rowsPerMessage: 1}
 	if r.src.format.Retractions {
 		w.rowsPerMessage = 2 // an update
 	}
@@ -86,8 +86,8 @@ func (w *kafkaWorker) run(ctx context.Context) error {
 				return nil
 			}
 			now := time.Now()
-			for _, m := range msgs {
-				if err := w.handle(ctx, m, now); err != nil {
+			for i := range msgs {
+				if err := w.handle(ctx, &msgs[i], now); err != nil {
 					return err
 				}
 			}
@@ -104,8 +104,8 @@ func (w *kafkaWorker) run(ctx context.Context) error {
 }
 
 // handle reads message m, which came at now.
-func (w *kafkaWorker) handle(ctx context.Context, m *ck.Message, now time.Time) error {
-	p := w.parts[m.TopicPartition.Partition]
+func (w *kafkaWorker) handle(ctx context.Context, m *kafkaMessage, now time.Time) error {
+	p := w.parts[m.partition]
 	// Keep chunks within operators.BatchSize rows: a debezium_json
 	// message may hold two changes (an update).
 	if p.changes.Len() > operators.BatchSize-w.rowsPerMessage {
@@ -119,7 +119,7 @@ func (w *kafkaWorker) handle(ctx context.Context, m *ck.Message, now time.Time) 
 		}
 		p.skipped++
 	}
-	p.next = int64(m.TopicPartition.Offset) + 1
+	p.next = m.offset + 1
 	if p.first.IsZero() {
 		p.first = now
 	}
@@ -132,7 +132,7 @@ func (w *kafkaWorker) handle(ctx context.Context, m *ck.Message, now time.Time) 
 
 // decode appends the changes message m holds to p; on error p is as it
 // was.
-func (w *kafkaWorker) decode(p *kafkaPart, m *ck.Message) error {
+func (w *kafkaWorker) decode(p *kafkaPart, m *kafkaMessage) error {
 	src := w.r.src
 	mv, err := src.cols.read(m)
 	if err != nil {
@@ -140,13 +140,13 @@ func (w *kafkaWorker) decode(p *kafkaPart, m *ck.Message) error {
 	}
 	before := p.changes.Len()
 	switch {
-	case m.Value != nil:
-		err = w.dec.Decode(m.Value, p.changes)
-	case src.upsert && m.Key == nil:
+	case m.value != nil:
+		err = w.dec.Decode(m.value, p.changes)
+	case src.upsert && m.key == nil:
 		err = vector.Errorf(vector.CodeNullValueNotAllowed, "the message has neither value nor key")
 	case src.upsert:
 		// A tombstone deletes the row its key decodes to.
-		if err = w.dec.Decode(m.Key, p.changes); err != nil {
+		if err = w.dec.Decode(m.key, p.changes); err != nil {
 			err = format.Context(err, "key")
 		} else {
 			p.changes.Negate(before)
@@ -207,7 +207,7 @@ func (w *kafkaWorker) flush(p *kafkaPart) error {
 // malformed handles message m, which could not be decoded for reason err,
 // per on_error: an error naming where m is, nil when m is skipped (after
 // sending it to the dead-letter topic).
-func (r *kafkaRead) malformed(ctx context.Context, m *ck.Message, err error) error {
+func (r *kafkaRead) malformed(ctx context.Context, m *kafkaMessage, err error) error {
 	switch r.src.onError {
 	case onErrorSkip:
 		return nil
@@ -219,10 +219,10 @@ func (r *kafkaRead) malformed(ctx context.Context, m *ck.Message, err error) err
 		return dlq.send(ctx, m, err)
 	}
 	return format.Context(err, fmt.Sprintf("kafka topic %q, partition %d, offset %d",
-		r.src.topic, m.TopicPartition.Partition, m.TopicPartition.Offset))
+		r.src.topic, m.partition, m.offset))
 }
 
-// storeOffset records next as partition's position in the consumer, which
+// storeOffset records next as partition's position in the fetcher, which
 // commits it to the user's group.id now and then (for lag monitoring; the
 // engine's checkpoints are what resumes reading). Without a group.id it
 // does nothing.
@@ -231,11 +231,11 @@ func (r *kafkaRead) storeOffset(partition int32, next int64) {
 		return
 	}
 	// A failure only delays the informational commit: nothing to report.
-	_, _ = r.consumer.StoreOffsets([]ck.TopicPartition{{Topic: &r.src.topic, Partition: partition, Offset: ck.Offset(next)}})
+	_ = r.fetcher.storeOffset(partition, next)
 }
 
 // kafkaDispatch is how many messages the poller hands a worker at a time
-// (fewer when the consumer has no more for now).
+// (fewer when the fetcher has no more for now).
 const kafkaDispatch = 256
 
 // kafkaProbeEvery is how often, while a client error is reported as the
@@ -243,7 +243,7 @@ const kafkaDispatch = 256
 // answer again.
 const kafkaProbeEvery = 2 * time.Second
 
-// poll reads the consumer's messages and hands each to the worker of its
+// poll fetches the messages and hands each to the worker of its
 // partition, until ctx is done or a fatal error; client errors are
 // reported as the status, cleared once messages flow (or the brokers
 // answer) again. It closes the workers' channels when it returns.
@@ -253,60 +253,63 @@ func (r *kafkaRead) poll(ctx context.Context, workers []*kafkaWorker) error {
 			close(w.in)
 		}
 	}()
-	pending := make([][]*ck.Message, len(workers))
-	npending := 0
+	pending := make([][]kafkaMessage, len(workers))
 	send := func(i int) bool {
 		select {
 		case workers[i].in <- pending[i]:
 		case <-ctx.Done():
 			return false
 		}
-		npending -= len(pending[i])
-		pending[i] = make([]*ck.Message, 0, kafkaDispatch)
+		pending[i] = make([]kafkaMessage, 0, kafkaDispatch)
 		return true
 	}
 	failing := false // a client error is the status
 	var probed time.Time
 	for ctx.Err() == nil {
-		timeout := 100
-		if npending > 0 {
-			timeout = 0
-		}
-		switch e := r.consumer.Poll(timeout).(type) {
-		case *ck.Message:
-			if err := e.TopicPartition.Error; err != nil {
+		n, clientErr := r.fetcher.fetch(100)
+		flowed := false
+		for j := range n {
+			m, err := r.fetcher.message(j)
+			if err != nil {
+				if err.(ck.Error).Code() == ck.ErrPartitionEOF {
+					continue
+				}
 				if err := r.clientEvent(err); err != nil {
 					return err
 				}
-				failing = true
+				failing, flowed = true, false
 				continue
 			}
-			if failing {
-				r.setStatus("")
-				failing = false
-			}
-			i := int(e.TopicPartition.Partition) % len(workers)
-			pending[i] = append(pending[i], e)
-			if npending++; len(pending[i]) >= kafkaDispatch && !send(i) {
+			flowed = true
+			i := int(m.partition) % len(workers)
+			if pending[i] = append(pending[i], m); len(pending[i]) >= kafkaDispatch && !send(i) {
 				return nil
 			}
-		case ck.Error:
-			if err := r.clientEvent(e); err != nil {
-				return err
-			}
-			failing = true
-		case nil:
+		}
+		// The fetch took all there was: hand over what is pending.
+		if n < kafkaFetchMax {
 			for i := range pending {
 				if len(pending[i]) > 0 && !send(i) {
 					return nil
 				}
 			}
-			if failing && time.Since(probed) >= kafkaProbeEvery {
-				probed = time.Now()
-				if _, err := r.consumer.GetMetadata(&r.src.topic, false, 1000); err == nil {
-					r.setStatus("")
-					failing = false
-				}
+		}
+		switch {
+		case clientErr != nil:
+			// The client's errors are reported after the messages of the
+			// fetch, so that the status never hides a failure.
+			if err := r.clientEvent(clientErr); err != nil {
+				return err
+			}
+			failing = true
+		case failing && flowed:
+			r.setStatus("")
+			failing = false
+		case failing && n == 0 && time.Since(probed) >= kafkaProbeEvery:
+			probed = time.Now()
+			if r.fetcher.probe(1000) == nil {
+				r.setStatus("")
+				failing = false
 			}
 		}
 	}
