@@ -81,16 +81,63 @@ func kafkaBenchProduce(b *testing.B, c *kfake.Cluster, topic string, n int) int 
 
 // sinkRowsOut is the number of rows sink name wrote out.
 func sinkRowsOut(b *testing.B, s *Session, name string) int64 {
-	t, ok := s.db.catalog.Table("public", name)
-	if !ok {
-		b.Fatalf("no sink %s", name)
-	}
 	sm := s.db.streams
+	id := benchTableID(b, s.db, name)
 	sm.mu.Lock()
-	rv := sm.views[t.ID]
+	rv := sm.views[id]
 	sm.mu.Unlock()
 	if rv == nil || rv.flow.Err() != nil {
 		b.Fatalf("sink %s is not running", name)
 	}
 	return rv.sink.Rows()
+}
+
+// BenchmarkKafkaTableIngest stores the messages of BenchmarkKafkaSource-
+// ToBlackhole in a table (CREATE TABLE … WITH (connector = 'kafka')), each
+// write a transaction that also records the positions reached, until the
+// table holds them all.
+func BenchmarkKafkaTableIngest(b *testing.B) {
+	const rows = 400_000
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(4, "bench"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	bytes := kafkaBenchProduce(b, c, "bench", rows)
+	db := benchOpen(b, Options{})
+	defer db.Close()
+	s := benchSession(b, db)
+	b.ResetTimer()
+	b.StopTimer()
+	var cpu time.Duration
+	for i := range b.N {
+		name := fmt.Sprintf("t%d", i)
+		measure(b, &cpu, func() {
+			benchExec(b, s, fmt.Sprintf(`CREATE TABLE %s (id bigint, name text, amount bigint, at timestamptz)
+				WITH (connector = 'kafka', topic = 'bench', "bootstrap.servers" = '%s', format = 'json')`, name, strings.Join(c.ListenAddrs(), ",")))
+			for {
+				db.ingestMu.Lock()
+				g := db.ingests[benchTableID(b, db, name)]
+				db.ingestMu.Unlock()
+				if n := g.rows.Load(); n == rows {
+					break
+				} else if n > rows {
+					b.Fatalf("table %s stored %d rows of %d", name, n, rows)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		})
+		benchExec(b, s, "DROP TABLE "+name)
+	}
+	reportRate(b, rows*b.N, cpu)
+	b.ReportMetric(float64(bytes*b.N)/1e6/b.Elapsed().Seconds(), "MB/s")
+}
+
+// benchTableID is the id of relation name in schema public.
+func benchTableID(b *testing.B, db *DB, name string) uint32 {
+	t, ok := db.catalog.Table("public", name)
+	if !ok {
+		b.Fatalf("no table %s", name)
+	}
+	return t.ID
 }
