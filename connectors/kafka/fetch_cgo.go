@@ -18,7 +18,34 @@ typedef struct rd_kafka_headers_s rd_kafka_headers_t;
 typedef struct rd_kafka_op_s rd_kafka_event_t;
 typedef struct rd_kafka_topic_partition_list_s rd_kafka_topic_partition_list_t;
 typedef struct rd_kafka_topic_partition_s rd_kafka_topic_partition_t;
-struct rd_kafka_metadata;
+typedef struct rd_kafka_topic_conf_s rd_kafka_topic_conf_t;
+typedef struct rd_kafka_error_s rd_kafka_error_t;
+
+struct rd_kafka_metadata_partition {
+	int32_t id;
+	int err;
+	int32_t leader;
+	int replica_cnt;
+	int32_t *replicas;
+	int isr_cnt;
+	int32_t *isrs;
+};
+
+struct rd_kafka_metadata_topic {
+	char *topic;
+	int partition_cnt;
+	struct rd_kafka_metadata_partition *partitions;
+	int err;
+};
+
+struct rd_kafka_metadata {
+	int broker_cnt;
+	struct rd_kafka_metadata_broker *brokers;
+	int topic_cnt;
+	struct rd_kafka_metadata_topic *topics;
+	int32_t orig_broker_id;
+	char *orig_broker_name;
+};
 
 typedef struct rd_kafka_message_s {
 	int err;
@@ -35,6 +62,7 @@ typedef struct rd_kafka_message_s {
 #define RNL_RD_KAFKA_CONSUMER 1
 #define RNL_RD_KAFKA_CONF_OK 0
 #define RNL_RD_KAFKA_RESP_ERR__FATAL (-150)
+#define RNL_RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART 3
 #define RNL_RD_KAFKA_TIMESTAMP_NOT_AVAILABLE 0
 
 rd_kafka_conf_t *rd_kafka_conf_new(void);
@@ -60,7 +88,12 @@ rd_kafka_topic_partition_list_t *rd_kafka_topic_partition_list_new(int size);
 void rd_kafka_topic_partition_list_destroy(rd_kafka_topic_partition_list_t *rkparlist);
 rd_kafka_topic_partition_t *rd_kafka_topic_partition_list_add(rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition);
 int rd_kafka_topic_partition_list_set_offset(rd_kafka_topic_partition_list_t *rktparlist, const char *topic, int32_t partition, int64_t offset);
-int rd_kafka_assign(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions);
+rd_kafka_error_t *rd_kafka_incremental_assign(rd_kafka_t *rk, const rd_kafka_topic_partition_list_t *partitions);
+int rd_kafka_error_code(const rd_kafka_error_t *error);
+void rd_kafka_error_destroy(rd_kafka_error_t *error);
+rd_kafka_topic_t *rd_kafka_topic_new(rd_kafka_t *rk, const char *topic, rd_kafka_topic_conf_t *conf);
+void rd_kafka_topic_destroy(rd_kafka_topic_t *rkt);
+int rd_kafka_query_watermark_offsets(rd_kafka_t *rk, const char *topic, int32_t partition, int64_t *low, int64_t *high, int timeout_ms);
 int rd_kafka_offsets_store(rd_kafka_t *rk, rd_kafka_topic_partition_list_t *offsets);
 int rd_kafka_consumer_close(rd_kafka_t *rk);
 ssize_t rd_kafka_consume_batch_queue(rd_kafka_queue_t *rkqu, int timeout_ms, rd_kafka_message_t **rkmessages, size_t rkmessages_size);
@@ -76,13 +109,15 @@ void rd_kafka_metadata_destroy(const struct rd_kafka_metadata *metadata);
 #define RNL_PENDING 1024
 #define RNL_ERRSTR 512
 
-// rnl_fetcher is a consumer and what it fetched that the caller's buffers
-// could not take yet (pend[ipend:npend]), with the last client error its
-// error callback reported since the last rnl_fetch (err 0: none).
+// rnl_fetcher is a consumer of topic (rkt its handle, for metadata
+// requests) and what it fetched that the caller's buffers could not take
+// yet (pend[ipend:npend]), with the last client error its error callback
+// reported since the last rnl_fetch (err 0: none).
 typedef struct {
 	rd_kafka_t *rk;
 	rd_kafka_queue_t *q, *logq;
 	char *topic;
+	rd_kafka_topic_t *rkt;
 	rd_kafka_message_t *pend[RNL_PENDING];
 	int npend, ipend;
 	pthread_mutex_t mu;
@@ -150,6 +185,7 @@ static rnl_fetcher *rnl_new(char **names, char **values, int n, const char *topi
 	if (!f->q) // no group.id: the consumer's messages come to the main queue
 		f->q = rd_kafka_queue_get_main(f->rk);
 	f->topic = strdup(topic);
+	f->rkt = rd_kafka_topic_new(f->rk, topic, NULL);
 	return f;
 }
 
@@ -162,6 +198,8 @@ static int rnl_close(rnl_fetcher *f) {
 }
 
 static void rnl_free(rnl_fetcher *f) {
+	if (f->rkt)
+		rd_kafka_topic_destroy(f->rkt);
 	rd_kafka_queue_destroy(f->q);
 	rd_kafka_queue_destroy(f->logq);
 	rd_kafka_destroy(f->rk);
@@ -180,10 +218,16 @@ static rd_kafka_topic_partition_list_t *rnl_offsets(rnl_fetcher *f, int32_t *par
 	return l;
 }
 
-// rnl_assign assigns the n partitions of f's topic at their offsets.
+// rnl_assign adds the n partitions of f's topic, at their offsets, to
+// those f reads, which it goes on reading undisturbed.
 static int rnl_assign(rnl_fetcher *f, int32_t *partitions, int64_t *offsets, int n) {
 	rd_kafka_topic_partition_list_t *l = rnl_offsets(f, partitions, offsets, n);
-	int err = rd_kafka_assign(f->rk, l);
+	rd_kafka_error_t *e = rd_kafka_incremental_assign(f->rk, l);
+	int err = 0;
+	if (e) {
+		err = rd_kafka_error_code(e);
+		rd_kafka_error_destroy(e);
+	}
 	rd_kafka_topic_partition_list_destroy(l);
 	return err;
 }
@@ -202,6 +246,34 @@ static int rnl_probe(rnl_fetcher *f, int timeout_ms) {
 	int err = rd_kafka_metadata(f->rk, 0, NULL, &md, timeout_ms);
 	if (!err)
 		rd_kafka_metadata_destroy(md);
+	return err;
+}
+
+// rnl_partitions asks the brokers for the partitions of f's topic, waiting
+// timeout_ms at most, and sets *ids to their ids (*n of them, in a malloc'd
+// array the caller frees; NULL on error). A topic the brokers do not know
+// is RNL_RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART.
+static int rnl_partitions(rnl_fetcher *f, int timeout_ms, int32_t **ids, int *n) {
+	const struct rd_kafka_metadata *md;
+	*ids = NULL;
+	*n = 0;
+	if (!f->rkt)
+		return RNL_RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+	int err = rd_kafka_metadata(f->rk, 0, f->rkt, &md, timeout_ms);
+	if (err)
+		return err;
+	if (md->topic_cnt != 1 || strcmp(md->topics[0].topic, f->topic) != 0)
+		err = RNL_RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+	else if (md->topics[0].err)
+		err = md->topics[0].err;
+	else {
+		const struct rd_kafka_metadata_topic *t = &md->topics[0];
+		*ids = malloc((t->partition_cnt + 1) * sizeof **ids);
+		for (int i = 0; i < t->partition_cnt; i++)
+			(*ids)[i] = t->partitions[i].id;
+		*n = t->partition_cnt;
+	}
+	rd_kafka_metadata_destroy(md);
 	return err;
 }
 
@@ -340,6 +412,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -363,8 +436,8 @@ const (
 // that Go never holds C memory.
 //
 // Invariant: fetch and message are called by one goroutine at a time;
-// storeOffset may be called concurrently with them; close is the last
-// call. An arena region a fetch handed out is never written again.
+// storeOffset, assign, partitions and earliest may be called concurrently
+// with them (and with each other); close is the last call. An arena region a fetch handed out is never written again.
 type kafkaFetcher struct {
 	c    *C.rnl_fetcher
 	name string // the client's name, for its log lines
@@ -410,7 +483,8 @@ func newKafkaFetcher(cm ck.ConfigMap, topic string, headers bool) (*kafkaFetcher
 		recs: make([]C.rnl_msg, kafkaFetchMax)}, nil
 }
 
-// assign has the consumer read partitions[i] from offsets[i].
+// assign has the consumer read partitions[i] from offsets[i] too, reading
+// on the partitions it reads already (which partitions must not name).
 func (f *kafkaFetcher) assign(partitions []int32, offsets []int64) error {
 	if len(partitions) == 0 {
 		return nil
@@ -489,6 +563,29 @@ func (f *kafkaFetcher) message(i int) (kafkaMessage, error) {
 // commits to its group.id when it auto-commits.
 func (f *kafkaFetcher) storeOffset(partition int32, next int64) error {
 	return kafkaErr(C.rnl_store(f.c, C.int32_t(partition), C.int64_t(next)))
+}
+
+// partitions lists the topic's partitions, in order, as the brokers say
+// within timeout milliseconds.
+func (f *kafkaFetcher) partitions(timeout int) ([]int32, error) {
+	var ids *C.int32_t
+	var n C.int
+	if err := C.rnl_partitions(f.c, C.int(timeout), &ids, &n); err != 0 {
+		return nil, kafkaErr(err)
+	}
+	defer C.free(unsafe.Pointer(ids))
+	parts := make([]int32, n)
+	copy(parts, unsafe.Slice((*int32)(unsafe.Pointer(ids)), n))
+	slices.Sort(parts)
+	return parts, nil
+}
+
+// earliest is the offset of partition's first message (its end when it
+// has none), as the brokers say within timeout milliseconds.
+func (f *kafkaFetcher) earliest(partition int32, timeout int) (int64, error) {
+	var low, high C.int64_t
+	err := C.rd_kafka_query_watermark_offsets(f.c.rk, f.c.topic, C.int32_t(partition), &low, &high, C.int(timeout))
+	return int64(low), kafkaErr(err)
 }
 
 // probe tells whether the brokers answer a metadata request within

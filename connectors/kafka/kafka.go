@@ -1,7 +1,9 @@
 // Package kafka is the Kafka connector: a source reading a topic's
-// partitions in parallel, and a sink writing each checkpoint epoch's changes
-// to a topic, at least once or exactly once (in a Kafka transaction). It
-// speaks to Kafka through librdkafka (confluent-kafka-go).
+// partitions in parallel (partitions added to the topic while it reads
+// included, picked up within seconds and read from their start), and a
+// sink writing each checkpoint epoch's changes to a topic, at least once
+// or exactly once (in a Kafka transaction). It speaks to Kafka through
+// librdkafka (confluent-kafka-go).
 //
 //	CREATE TABLE clicks (user_id bigint, url text, at timestamptz,
 //	    off bigint METADATA FROM 'offset')

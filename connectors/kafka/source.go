@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"time"
 
 	ck "github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"golang.org/x/sync/errgroup"
@@ -91,6 +92,9 @@ type Source struct {
 	// consumer and producer are the configurations of the source's
 	// consumer and of its dead-letter producer.
 	consumer, producer ck.ConfigMap
+	// discoverEvery is how often Read looks for partitions added to the
+	// topic (kafkaDiscoverEvery).
+	discoverEvery time.Duration
 }
 
 // OpenSource opens a source reading rows of cols from the topic the WITH
@@ -109,7 +113,8 @@ func OpenSource(opts map[string]string, cols []format.Column) (*Source, error) {
 	if _, err := c.format.NewDecoder(mc.value); err != nil {
 		return nil, err
 	}
-	s := &Source{topic: c.topic, format: c.format, cols: mc, startup: startupEarliest, onError: onErrorFail}
+	s := &Source{topic: c.topic, format: c.format, cols: mc, startup: startupEarliest, onError: onErrorFail,
+		discoverEvery: kafkaDiscoverEvery}
 	s.groupID, _ = c.props["group.id"].(string)
 	if err := s.parseOptions(opts, c); err != nil {
 		return nil, err
@@ -208,8 +213,14 @@ func (s *Source) Bounded() bool { return false }
 // unreachable, which out.Status reports), resolves the start offset of
 // each (from[p] when present, else per startup), emits an empty chunk per
 // partition at that offset, and assigns them all to one consumer, with no
-// group rebalancing. Messages are decoded by GOMAXPROCS workers, partition
-// p by worker p mod GOMAXPROCS, so each partition keeps its order; a chunk
+// group rebalancing. Then every kafkaDiscoverEvery it looks for partitions
+// added to the topic meanwhile and reads each the same way, from from[p]
+// when present, else from its earliest offset whatever startup says
+// (nothing in a partition added after Read started predates it): each is
+// announced with an empty chunk at that offset before any of its rows,
+// then added to the consumer's assignment without disturbing the others'
+// reading. Messages are decoded by GOMAXPROCS workers, partition p by
+// worker p mod GOMAXPROCS, so each partition keeps its order; a chunk
 // holds rows of one partition, emitted when it reaches
 // operators.BatchSize rows or when its partition has been quiet for a
 // moment (see kafkaLinger). A broker that goes away is reported by
@@ -264,18 +275,17 @@ func (r *kafkaRead) run(ctx context.Context, from source.Position) error {
 	if r.fetcher, err = newKafkaFetcher(r.src.consumer, r.src.topic, headers); err != nil {
 		return err
 	}
-	parts, offsets := make([]int32, len(starts)), make([]int64, len(starts))
-	for i, st := range starts {
+	for _, st := range starts {
 		if err := r.emit(source.Chunk{Split: st.partition, Next: st.offset}); err != nil {
 			return err
 		}
-		parts[i], offsets[i] = st.partition, st.offset
 	}
-	if err := r.fetcher.assign(parts, offsets); err != nil {
-		return clientError(r.src.topic, err)
+	if err := r.assign(starts); err != nil {
+		return err
 	}
+	// As many workers as threads, not partitions: partitions may come.
 	g, gctx := errgroup.WithContext(ctx)
-	workers := make([]*kafkaWorker, min(runtime.GOMAXPROCS(0), len(starts)))
+	workers := make([]*kafkaWorker, runtime.GOMAXPROCS(0))
 	for i := range workers {
 		if workers[i], err = r.newWorker(); err != nil {
 			return err
@@ -288,6 +298,7 @@ func (r *kafkaRead) run(ctx context.Context, from source.Position) error {
 		g.Go(func() error { return w.run(gctx) })
 	}
 	g.Go(func() error { return r.poll(gctx, workers) })
+	g.Go(func() error { return r.discover(gctx, from, starts, workers) })
 	return g.Wait()
 }
 

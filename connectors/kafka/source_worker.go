@@ -24,10 +24,15 @@ const (
 
 // kafkaWorker decodes the messages of some partitions (those p with
 // p mod workers = its index), in the order the consumer delivers them.
+//
+// Invariant: added is unbuffered, so a partition handed over through it
+// is in parts before w takes anything more from in: its messages, fetched
+// only once the hand-over is done, find it there.
 type kafkaWorker struct {
 	r     *kafkaRead
 	dec   format.Decoder
 	in    chan []kafkaMessage
+	added chan partitionStart
 	parts map[int32]*kafkaPart
 	// rowsPerMessage is the most changes a message decodes to.
 	rowsPerMessage int
@@ -59,21 +64,33 @@ func (r *kafkaRead) newWorker() (*kafkaWorker, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &kafkaWorker{r: r, dec: dec, in: make(chan []kafkaMessage, 4), parts: map[int32]*kafkaPart{}, rowsPerMessage: 1}
+	w := &kafkaWorker{r: r, dec: dec, in: make(chan []kafkaMessage, 4), added: make(chan partitionStart), parts: map[int32]*kafkaPart{}, rowsPerMessage: 1}
 	if r.src.format.Retractions {
 		w.rowsPerMessage = 2 // an update
 	}
 	return w, nil
 }
 
-// addPartition gives w the partition st.
+// give hands w the partition st while w runs; false when ctx is done
+// first.
+func (w *kafkaWorker) give(ctx context.Context, st partitionStart) bool {
+	select {
+	case w.added <- st:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// addPartition gives w the partition st (before w runs, or from run).
 func (w *kafkaWorker) addPartition(st partitionStart) {
 	w.parts[st.partition] = &kafkaPart{id: st.partition, changes: format.NewChanges(w.r.src.cols.value),
 		meta: newMetaBuilders(w.r.src.cols.meta), next: st.offset, emitted: st.offset}
 }
 
 // run decodes what the poller hands w until its channel closes or ctx is
-// done, emitting chunks as they fill or linger.
+// done, emitting chunks as they fill or linger, and takes the partitions
+// given to it meanwhile.
 func (w *kafkaWorker) run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -81,6 +98,8 @@ func (w *kafkaWorker) run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case st := <-w.added:
+			w.addPartition(st)
 		case msgs, ok := <-w.in:
 			if !ok {
 				return nil

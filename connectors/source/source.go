@@ -50,7 +50,9 @@ type Source interface {
 	// a bounded input; an unbounded one runs until ctx is done. A source of
 	// several splits first emits an empty chunk for each split it will
 	// read, at its start position, so that the consumer knows every split
-	// (each holds back the watermark) before any rows come. Reading a split
+	// (each holds back the watermark) before any rows come; a split that
+	// appears while the source reads (a partition added to a Kafka topic)
+	// is announced the same way, before its first rows. Reading a split
 	// again from a position yields the same records (for a source whose
 	// input does not change), so that checkpointed positions give
 	// exactly-once results.
