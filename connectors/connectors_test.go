@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,15 +13,6 @@ import (
 )
 
 var testCols = []Column{{Name: "a", Type: vector.Int4}}
-
-// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
-func errorCode(err error) string {
-	var ve *vector.Error
-	if errors.As(err, &ve) {
-		return ve.Code
-	}
-	return ""
-}
 
 // TestOpenOptions: WITH options are checked before anything is opened;
 // every error is 22023 (58P01 for a missing input) and names the problem.
@@ -84,8 +74,8 @@ func TestOpenOptions(t *testing.T) {
 			}
 			continue
 		}
-		if errorCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
-			t.Errorf("%v: error %v (%s), want %s containing %q", tt.opts, err, errorCode(err), tt.code, tt.msg)
+		if vector.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%v: error %v (%s), want %s containing %q", tt.opts, err, vector.ErrorCode(err), tt.code, tt.msg)
 		}
 	}
 }

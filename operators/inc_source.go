@@ -67,7 +67,7 @@ func NewTimedSourceNode(name string, types []vector.Type, src any, et *EventTime
 			n.Detail += fmt.Sprintf(" less %s", time.Duration(et.Delay)*time.Microsecond)
 		}
 	}
-	n.State = "the largest event time seen; the input position"
+	n.State = "per split of its input: the largest event time seen and the position"
 	if positioned {
 		n.Positions = map[int32]int64{}
 	}
@@ -132,16 +132,18 @@ func (s *timedSource) Push(_ int, b *vector.Batch, emit Emit) error {
 	col := b.Cols[s.et.Col].(*array.Timestamp)
 	ts := col.TimestampValues()
 	s.keep = s.keep[:0]
+	wm := min(others, s.splitWatermark(sp))
 	for i := range b.Len {
-		wm := min(others, s.splitWatermark(sp))
-		if v := int64(ts[i]); col.IsNull(i) || v < wm || v == EndOfTime || v == NoWatermark {
+		v := int64(ts[i])
+		if col.IsNull(i) || v < wm || v == EndOfTime || v == NoWatermark {
 			s.late++
 			s.changed = true
 			continue
 		}
 		s.keep = append(s.keep, int32(i))
-		if b.Weight(i) > 0 {
-			sp.max = max(sp.max, int64(ts[i]))
+		if b.Weight(i) > 0 && v > sp.max {
+			sp.max = v
+			wm = min(others, s.splitWatermark(sp))
 		}
 	}
 	switch len(s.keep) {

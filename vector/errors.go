@@ -1,6 +1,9 @@
 package vector
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Error is an error a user can cause, carrying its Postgres SQLSTATE. Every
 // layer of runnel returns *Error for user errors; anything else that reaches
@@ -104,3 +107,13 @@ const (
 	CodeConnectionException               = "08000"
 	CodeObjectNotInPrerequisiteState      = "55000"
 )
+
+// ErrorCode is the SQLSTATE of err when it is (or wraps) an *Error, ""
+// otherwise.
+func ErrorCode(err error) string {
+	var ve *Error
+	if errors.As(err, &ve) {
+		return ve.Code
+	}
+	return ""
+}

@@ -38,7 +38,7 @@ func FuzzParseText(f *testing.F) {
 		typ := fuzzTypes[int(k)%len(fuzzTypes)]
 		d, err := ParseText(s, typ, nil)
 		b := NewBuilder(typ, 1)
-		if berr := b.AppendText([]byte(s), nil); errorCode(berr) != errorCode(err) {
+		if berr := b.AppendText([]byte(s), nil); ErrorCode(berr) != ErrorCode(err) {
 			t.Fatalf("%q::%s: AppendText error %v, ParseText error %v", s, typ, berr, err)
 		} else if err == nil && !sameValue(typ, d, ValueAt(b.Finish(), typ, 0)) {
 			t.Fatalf("%q::%s: AppendText and ParseText disagree", s, typ)

@@ -1,7 +1,6 @@
 package vector
 
 import (
-	"errors"
 	"testing"
 	"time"
 
@@ -49,22 +48,11 @@ var textInputCases = []struct {
 	{in: "123.4", typ: Type{Kind: KindNumeric, Precision: 3, Scale: 1}, code: CodeNumericValueOutOfRange},
 }
 
-func errorCode(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	if err != nil {
-		return "not *Error: " + err.Error()
-	}
-	return ""
-}
-
 func TestBuilderAppendText(t *testing.T) {
 	for _, tc := range textInputCases {
 		b := NewBuilder(tc.typ, 1)
 		err := b.AppendText([]byte(tc.in), nil)
-		if code := errorCode(err); code != tc.code {
+		if code := ErrorCode(err); code != tc.code {
 			t.Errorf("AppendText(%q) as %s: error %v, want code %q", tc.in, tc.typ, err, tc.code)
 			continue
 		}
@@ -140,7 +128,7 @@ func TestCastFromTextColumn(t *testing.T) {
 		if tc.typ.Kind == KindVarchar {
 			continue // explicit casts to varchar(n) cut instead of failing
 		}
-		if errorCode(err) != errorCode(werr) {
+		if ErrorCode(err) != ErrorCode(werr) {
 			t.Errorf("cast %q to %s: error %v, want %v", tc.in, tc.typ, err, werr)
 			continue
 		}

@@ -86,15 +86,6 @@ func text(rows [][]vector.Datum, cols []format.Column) []string {
 	return out
 }
 
-// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
-func errorCode(err error) string {
-	var ve *vector.Error
-	if errors.As(err, &ve) {
-		return ve.Code
-	}
-	return ""
-}
-
 // checkError fails unless err has SQLSTATE code and a message containing msg.
 func checkError(t *testing.T, what string, err error, code, msg string) {
 	t.Helper()
@@ -102,7 +93,7 @@ func checkError(t *testing.T, what string, err error, code, msg string) {
 		t.Errorf("%s: no error, want %s containing %q", what, code, msg)
 		return
 	}
-	if errorCode(err) != code || !strings.Contains(err.Error(), msg) {
-		t.Errorf("%s: error %v (%s), want %s containing %q", what, err, errorCode(err), code, msg)
+	if vector.ErrorCode(err) != code || !strings.Contains(err.Error(), msg) {
+		t.Errorf("%s: error %v (%s), want %s containing %q", what, err, vector.ErrorCode(err), code, msg)
 	}
 }

@@ -1,7 +1,6 @@
 package file
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -69,13 +68,4 @@ func writeFile(t *testing.T, dir, name, data string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
-func errorCode(err error) string {
-	var ve *vector.Error
-	if errors.As(err, &ve) {
-		return ve.Code
-	}
-	return ""
 }

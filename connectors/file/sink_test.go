@@ -88,7 +88,7 @@ func TestSinkFormats(t *testing.T) {
 			t.Errorf("%s: Retractions() = %v", tt.f.Name, s.Retractions())
 		}
 		err = s.Commit(7, []*vector.Batch{rows(tt.weights, 5)})
-		if errorCode(err) != tt.code || (err == nil) != (tt.code == "") {
+		if vector.ErrorCode(err) != tt.code || (err == nil) != (tt.code == "") {
 			t.Errorf("%s weights %v: error %v, want %q", tt.f.Name, tt.weights, err, tt.code)
 		}
 		files := dirFiles(t, dir)
@@ -145,11 +145,11 @@ func TestWriteAtomic(t *testing.T) {
 // created.
 func TestSinkOpenErrors(t *testing.T) {
 	notDir := writeFile(t, t.TempDir(), "plain", "x")
-	if _, err := OpenSink(notDir, format.JSON, testCols); errorCode(err) != codeIOError {
+	if _, err := OpenSink(notDir, format.JSON, testCols); vector.ErrorCode(err) != codeIOError {
 		t.Errorf("sink in a file: %v, want %s", err, codeIOError)
 	}
 	dir := filepath.Join(t.TempDir(), "raw")
-	if _, err := OpenSink(dir, format.RawString, testCols); errorCode(err) != vector.CodeInvalidParameterValue {
+	if _, err := OpenSink(dir, format.RawString, testCols); vector.ErrorCode(err) != vector.CodeInvalidParameterValue {
 		t.Errorf("raw_string sink of two columns: %v, want 22023", err)
 	}
 	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {

@@ -251,11 +251,11 @@ func TestSourceReadsSinkOutput(t *testing.T) {
 // a bad record fails the read naming file, line and column.
 func TestSourceErrors(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := OpenSource(filepath.Join(dir, "missing.csv"), format.CSV, testCols); errorCode(err) != codeUndefinedFile {
+	if _, err := OpenSource(filepath.Join(dir, "missing.csv"), format.CSV, testCols); vector.ErrorCode(err) != codeUndefinedFile {
 		t.Errorf("missing file: %v, want %s", err, codeUndefinedFile)
 	}
 	good := writeFile(t, dir, "good.csv", "1,x\n")
-	if _, err := OpenSource(good, format.RawString, testCols); errorCode(err) != vector.CodeInvalidParameterValue {
+	if _, err := OpenSource(good, format.RawString, testCols); vector.ErrorCode(err) != vector.CodeInvalidParameterValue {
 		t.Errorf("raw_string source of two columns: %v, want 22023", err)
 	}
 
@@ -279,8 +279,8 @@ func TestSourceErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = readAll(t, src, nil)
-		if errorCode(err) != tt.code || !strings.Contains(err.Error(), tt.where) {
-			t.Errorf("%s: error %v (%s), want %s containing %q", tt.name, err, errorCode(err), tt.code, tt.where)
+		if vector.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.where) {
+			t.Errorf("%s: error %v (%s), want %s containing %q", tt.name, err, vector.ErrorCode(err), tt.code, tt.where)
 		}
 	}
 }

@@ -105,8 +105,8 @@ func TestDebeziumDecodeErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := decodeRecords(DebeziumJSON, cols, []byte(tt.rec))
-		if errorCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
-			t.Errorf("%s: error %v (%s), want %s containing %q", tt.rec, err, errorCode(err), tt.code, tt.msg)
+		if vector.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: error %v (%s), want %s containing %q", tt.rec, err, vector.ErrorCode(err), tt.code, tt.msg)
 		}
 	}
 }

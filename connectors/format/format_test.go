@@ -220,8 +220,8 @@ func TestDecodeErrors(t *testing.T) {
 			cols = csvCols
 		}
 		_, err := decodeRecords(tt.f, cols, []byte(tt.rec))
-		if errorCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.where) {
-			t.Errorf("%s %q: got error %v (%s), want %s containing %q", tt.f.Name, tt.rec, err, errorCode(err), tt.code, tt.where)
+		if vector.ErrorCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.where) {
+			t.Errorf("%s %q: got error %v (%s), want %s containing %q", tt.f.Name, tt.rec, err, vector.ErrorCode(err), tt.code, tt.where)
 		}
 	}
 }
@@ -239,7 +239,7 @@ func TestLookup(t *testing.T) {
 		}
 	}
 	_, err := Lookup("xml")
-	if errorCode(err) != vector.CodeInvalidParameterValue ||
+	if vector.ErrorCode(err) != vector.CodeInvalidParameterValue ||
 		!strings.Contains(err.Error(), "known formats: csv, debezium_json, json, raw_bytes, raw_string") {
 		t.Errorf("Lookup(xml): %v", err)
 	}

@@ -47,8 +47,8 @@ func fuzzDecode(t *testing.T, f *Format, cols []Column, good, rec []byte) {
 	}
 	n := out.Len()
 	err = dec.Decode(rec, out)
-	if err != nil && (errorCode(err) == "" || out.Len() != n) {
-		t.Fatalf("%q: error %v (SQLSTATE %q) left %d rows, want %d", rec, err, errorCode(err), out.Len(), n)
+	if err != nil && (vector.ErrorCode(err) == "" || out.Len() != n) {
+		t.Fatalf("%q: error %v (SQLSTATE %q) left %d rows, want %d", rec, err, vector.ErrorCode(err), out.Len(), n)
 	}
 	b := out.Finish()
 	checkBatch(t, b, len(cols))

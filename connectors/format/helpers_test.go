@@ -102,15 +102,6 @@ func readStream(t testing.TB, f *Format, stream []byte) [][]byte {
 	}
 }
 
-// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
-func errorCode(err error) string {
-	var ve *vector.Error
-	if errors.As(err, &ve) {
-		return ve.Code
-	}
-	return ""
-}
-
 // cols is the columns named and typed by nameTypes: a name, its type, and
 // so on.
 func cols(nameTypes ...any) []Column {

@@ -82,7 +82,7 @@ func TestRawErrors(t *testing.T) {
 		_, decErr := tt.f.NewDecoder(tt.cols)
 		_, encErr := tt.f.NewEncoder(tt.cols)
 		for _, err := range []error{decErr, encErr} {
-			if errorCode(err) != vector.CodeInvalidParameterValue || !strings.Contains(err.Error(), `format "`+tt.f.Name+`"`) ||
+			if vector.ErrorCode(err) != vector.CodeInvalidParameterValue || !strings.Contains(err.Error(), `format "`+tt.f.Name+`"`) ||
 				len(tt.cols) > 0 && !strings.Contains(err.Error(), `"a" `+tt.cols[0].Type.String()) {
 				t.Errorf("%s of %v: %v, want 22023 naming the format and the columns", tt.f.Name, tt.cols, err)
 			}
@@ -100,7 +100,7 @@ func TestRawErrors(t *testing.T) {
 	}
 	for _, tt := range recs {
 		_, err := decodeRecords(RawString, cols("v", tt.typ), tt.rec)
-		if errorCode(err) != tt.code || !strings.Contains(err.Error(), `column "v"`) {
+		if vector.ErrorCode(err) != tt.code || !strings.Contains(err.Error(), `column "v"`) {
 			t.Errorf("raw_string %s %q: %v, want %s naming the column", tt.typ, tt.rec, err, tt.code)
 		}
 	}

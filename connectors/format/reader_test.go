@@ -47,7 +47,7 @@ func TestRecordReader(t *testing.T) {
 		if errors.Is(err, io.EOF) {
 			err = nil
 		}
-		if len(got) != len(tt.want) || errorCode(err) != tt.errCode || (err == nil) != (tt.errCode == "") {
+		if len(got) != len(tt.want) || vector.ErrorCode(err) != tt.errCode || (err == nil) != (tt.errCode == "") {
 			t.Errorf("%s %.40q: got %d records, error %v; want %d, error %q", tt.f.Name, tt.in, len(got), err, len(tt.want), tt.errCode)
 			continue
 		}

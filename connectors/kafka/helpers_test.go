@@ -266,15 +266,6 @@ func chunkRows(chunks []source.Chunk, cols []format.Column) []string {
 	return rows
 }
 
-// errorCode is the SQLSTATE of err, "" when it is not a *vector.Error.
-func errorCode(err error) string {
-	var ve *vector.Error
-	if errors.As(err, &ve) {
-		return ve.Code
-	}
-	return ""
-}
-
 // sourceOpts are the options of a source of topic on c, with extra ones.
 func sourceOpts(c *kfake.Cluster, topic string, extra ...string) map[string]string {
 	opts := map[string]string{"topic": topic, "bootstrap.servers": brokers(c)}

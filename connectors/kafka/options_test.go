@@ -41,8 +41,8 @@ func checkOpen(t *testing.T, tests []optionCase, open func(map[string]string, []
 				cols = idNameCols
 			}
 			err := open(opts, cols)
-			if err == nil || errorCode(err) != tc.code {
-				t.Fatalf("error %v (SQLSTATE %q), want SQLSTATE %s", err, errorCode(err), tc.code)
+			if err == nil || vector.ErrorCode(err) != tc.code {
+				t.Fatalf("error %v (SQLSTATE %q), want SQLSTATE %s", err, vector.ErrorCode(err), tc.code)
 			}
 			for _, s := range tc.says {
 				if !strings.Contains(err.Error(), s) {

@@ -126,7 +126,7 @@ func TestSinkDeletionRefused(t *testing.T) {
 	c := newCluster(t, kfake.SeedTopics(1, "out"))
 	s := openSink(t, sinkOpts(c, "out"), "public.out.7")
 	err := s.Commit(1, []*vector.Batch{idNameBatch(nil, 1, "a"), idNameBatch([]int64{-1}, 2, "b")})
-	if errorCode(err) != vector.CodeFeatureNotSupported || !strings.Contains(err.Error(), `"public.out.7"`) {
+	if vector.ErrorCode(err) != vector.CodeFeatureNotSupported || !strings.Contains(err.Error(), `"public.out.7"`) {
 		t.Fatalf("error %v, want 0A000 naming the sink", err)
 	}
 	if got := consume(t, c, "out", 1); len(got) != 0 {
@@ -275,7 +275,7 @@ func TestSinkUnknownTopic(t *testing.T) {
 		opts := sinkOpts(c, "nowhere", "delivery", delivery, "topic.metadata.propagation.max.ms", "100")
 		s := openSink(t, opts, "public.nowhere.2")
 		err := s.Commit(1, []*vector.Batch{idNameBatch(nil, 1, "a")})
-		if errorCode(err) != vector.CodeConnectionException || !strings.Contains(err.Error(), `"public.nowhere.2"`) ||
+		if vector.ErrorCode(err) != vector.CodeConnectionException || !strings.Contains(err.Error(), `"public.nowhere.2"`) ||
 			!strings.Contains(err.Error(), `"nowhere"`) {
 			t.Errorf("%s: error %v, want 08000 naming the sink and the topic", delivery, err)
 		}

@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -188,8 +187,7 @@ func (r *kafkaRead) retry(ctx context.Context, what string, fn func(timeout int)
 			return nil
 		}
 		timeout = min(2*timeout, kafkaCallMillisMax)
-		var ve *vector.Error
-		if errors.As(err, &ve) {
+		if vector.ErrorCode(err) != "" {
 			return err
 		}
 		if ke, ok := err.(ck.Error); ok && ke.IsFatal() {

@@ -360,8 +360,8 @@ func TestSourceOnError(t *testing.T) {
 				select {
 				case err := <-r.done:
 					r.done <- err
-					if err == nil || errorCode(err) != vector.CodeInvalidTextRepresentation {
-						t.Fatalf("Read returned %v (SQLSTATE %q), want the decoder's 22P02", err, errorCode(err))
+					if err == nil || vector.ErrorCode(err) != vector.CodeInvalidTextRepresentation {
+						t.Fatalf("Read returned %v (SQLSTATE %q), want the decoder's 22P02", err, vector.ErrorCode(err))
 					}
 					for _, s := range tc.err {
 						if !strings.Contains(err.Error(), s) {
@@ -658,7 +658,7 @@ func TestSourceGroupResetError(t *testing.T) {
 	select {
 	case err := <-r.done:
 		r.done <- err
-		if errorCode(err) != vector.CodeObjectNotInPrerequisiteState || !strings.Contains(err.Error(), "partition 1") {
+		if vector.ErrorCode(err) != vector.CodeObjectNotInPrerequisiteState || !strings.Contains(err.Error(), "partition 1") {
 			t.Fatalf("Read returned %v, want 55000 naming partition 1", err)
 		}
 	case <-time.After(testWait):
