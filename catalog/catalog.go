@@ -25,6 +25,9 @@ import (
 type Schema struct {
 	ID   uint32 // OID
 	Name string
+	// Owner is the OID of the owning role; 0 means the bootstrap role for
+	// pg_catalog and information_schema, and pg_database_owner for public.
+	Owner uint32
 }
 
 // Table is a relation: a stored table, a view or a materialized view. Its
@@ -53,6 +56,22 @@ type Table struct {
 	EmitOnClose bool
 	// Target is the OID of the relation a pipeline writes to.
 	Target uint32
+	// Owner is the OID of the role that owns the relation; 0 means the
+	// bootstrap role (BootstrapRoleOID).
+	Owner uint32
+	// Grants are the privileges granted on the relation to roles other
+	// than its owner, which has them all.
+	Grants []Grant
+}
+
+// Grant is privileges on an object given to a role by another.
+type Grant struct {
+	// Grantee is the role given the privileges; 0 means PUBLIC.
+	Grantee uint32
+	// Privileges are Postgres' ACL letters: r SELECT, a INSERT, w UPDATE,
+	// d DELETE, D TRUNCATE, x REFERENCES, t TRIGGER.
+	Privileges string
+	Grantor    uint32
 }
 
 // Watermark is a table's event time: the watermark is the largest value of
@@ -180,7 +199,7 @@ func Open(st *storage.Store) (*Catalog, error) {
 	}
 	c.s.Store(s)
 	if len(recs) == 0 {
-		for _, sc := range []Schema{{OIDPgCatalog, "pg_catalog"}, {OIDPublic, "public"}, {OIDInformationSchema, "information_schema"}} {
+		for _, sc := range []Schema{{ID: OIDPgCatalog, Name: "pg_catalog"}, {ID: OIDPublic, Name: "public"}, {ID: OIDInformationSchema, Name: "information_schema"}} {
 			if err := c.put(&object{rec: schemaRecord(&sc), schema: &sc}); err != nil {
 				return nil, err
 			}

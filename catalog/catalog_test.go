@@ -37,7 +37,7 @@ func code(err error) string {
 func TestBuiltinSchemas(t *testing.T) {
 	st, c := open(t, t.TempDir())
 	defer st.Close()
-	want := []Schema{{OIDPgCatalog, "pg_catalog"}, {OIDPublic, "public"}, {OIDInformationSchema, "information_schema"}}
+	want := []Schema{{ID: OIDPgCatalog, Name: "pg_catalog"}, {ID: OIDPublic, Name: "public"}, {ID: OIDInformationSchema, Name: "information_schema"}}
 	got := c.Schemas()
 	if len(got) != len(want) {
 		t.Fatalf("schemas %v", got)

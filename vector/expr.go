@@ -38,4 +38,8 @@ type EvalContext struct {
 	// Session answers session functions: "current_database", "current_schema",
 	// "current_user", "session_user", "version". nil means unknown.
 	Session func(name string) (Datum, bool)
+	// Catalog answers reg* casts and the catalog functions (pg_get_expr,
+	// format_type, pg_table_is_visible, …); nil outside a session, where
+	// they fail.
+	Catalog CatalogReader
 }
