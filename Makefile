@@ -33,6 +33,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseText$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBinary$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzCompareJSON$$' -fuzztime $(FUZZTIME) ./vector
+	$(GO) test -run '^$$' -fuzz '^FuzzArrayText$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzStatement$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzCopyFrom$$' -fuzztime $(FUZZTIME) .
@@ -58,3 +59,9 @@ clean:
 .PHONY: bench-views
 bench-views:
 	$(GO) test -run '^$$' -bench '^BenchmarkView' -count 3 -timeout 60m .
+
+## bench-clients: client-facing benchmarks (clients/bench_*_test.go): memory per idle
+## connection, and pgbench point SELECTs on a view from 100 clients; 3 runs each
+.PHONY: bench-clients
+bench-clients:
+	$(GO) test -run '^$$' -bench . -benchtime 1x -count 3 -timeout 30m ./clients

@@ -37,6 +37,8 @@ func newAccumulator(agg Aggregate, in []vector.Type) accumulator {
 		acc = &boolAcc{and: agg.Func == BoolAnd}
 	case StringAgg:
 		acc = &stringAggAcc{typ: agg.Type}
+	case ArrayAgg:
+		acc = &arrayAggAcc{elem: arg, typ: agg.Type, sorted: agg.Distinct}
 	}
 	if agg.Distinct {
 		types := []vector.Type{vector.Int4}

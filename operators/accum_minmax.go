@@ -15,7 +15,8 @@ func newMinMaxAcc(arg vector.Type, max bool, result vector.Type) accumulator {
 		return &minMaxAcc[int16]{max: max, typ: result, cmp: cmp.Compare[int16]}
 	case vector.KindInt4, vector.KindDate:
 		return &minMaxAcc[int32]{max: max, typ: result, cmp: cmp.Compare[int32]}
-	case vector.KindInt8, vector.KindTime, vector.KindTimestamp, vector.KindTimestampTZ:
+	case vector.KindInt8, vector.KindTime, vector.KindTimestamp, vector.KindTimestampTZ,
+		vector.KindOID, vector.KindRegclass, vector.KindRegtype, vector.KindRegproc, vector.KindRegnamespace, vector.KindRegrole:
 		return &minMaxAcc[int64]{max: max, typ: result, cmp: cmp.Compare[int64]}
 	case vector.KindFloat4:
 		return &minMaxAcc[float32]{max: max, typ: result, cmp: func(a, b float32) int {
@@ -27,6 +28,8 @@ func newMinMaxAcc(arg vector.Type, max bool, result vector.Type) accumulator {
 		return &minMaxAcc[arrow.MonthDayNanoInterval]{max: max, typ: result, cmp: vector.CompareInterval}
 	case vector.KindNumeric:
 		return &minMaxBytesAcc{max: max, typ: result, cmp: vector.CompareNumericText}
+	case vector.KindArray:
+		return &minMaxBytesAcc{max: max, typ: result, cmp: func(a, b []byte) int { return vector.CompareArrayText(arg, a, b) }}
 	}
 	return &minMaxBytesAcc{max: max, typ: result, cmp: bytes.Compare}
 }

@@ -20,6 +20,7 @@ const (
 	BoolAnd
 	BoolOr
 	StringAgg
+	ArrayAgg
 )
 
 // Aggregate is one aggregate call computed by NewHashAggregate.
@@ -48,6 +49,7 @@ var aggregateNames = map[string]AggFunc{
 	"every":      BoolAnd,
 	"bool_or":    BoolOr,
 	"string_agg": StringAgg,
+	"array_agg":  ArrayAgg,
 }
 
 // IsAggregate reports whether name (lower case) is an aggregate function.
@@ -97,6 +99,9 @@ func aggregateResult(f AggFunc, args []vector.Type) (vector.Type, bool) {
 		return vector.Type{}, false
 	}
 	k := args[0].Kind
+	if f == ArrayAgg {
+		return arrayAggResult(args[0])
+	}
 	switch f {
 	case Sum:
 		switch k {
@@ -120,6 +125,10 @@ func aggregateResult(f AggFunc, args []vector.Type) (vector.Type, bool) {
 		switch {
 		case k.IsString():
 			return vector.Text, true
+		case k.IsOID():
+			return vector.OID, true
+		case k == vector.KindArray:
+			return args[0], true
 		case k.IsNumeric(), k >= vector.KindDate && k <= vector.KindInterval:
 			return vector.Type{Kind: k}, true
 		}

@@ -238,7 +238,8 @@ func newKeyStore(t vector.Type) keyStore {
 		return &fixedKeys[int16]{}
 	case vector.KindInt4, vector.KindDate:
 		return &fixedKeys[int32]{}
-	case vector.KindInt8, vector.KindTime, vector.KindTimestamp, vector.KindTimestampTZ:
+	case vector.KindInt8, vector.KindTime, vector.KindTimestamp, vector.KindTimestampTZ,
+		vector.KindOID, vector.KindRegclass, vector.KindRegtype, vector.KindRegproc, vector.KindRegnamespace, vector.KindRegrole:
 		return &fixedKeys[int64]{}
 	case vector.KindFloat4:
 		return &floatKeys[float32]{}

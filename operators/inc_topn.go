@@ -671,7 +671,7 @@ func compareRows(types []vector.Type, keys []SortKey, a, b rowRef) int {
 // and -0, '1 mon' and '30 days') stay different rows. Neither is NULL.
 func compareStored(a arrow.Array, i int, b arrow.Array, j int, t vector.Type) int {
 	switch t.Kind {
-	case vector.KindNumeric, vector.KindJSONB:
+	case vector.KindNumeric, vector.KindJSONB, vector.KindArray, vector.KindInt2Vector, vector.KindOIDVector, vector.KindRecord:
 		return strings.Compare(a.(*array.String).Value(i), b.(*array.String).Value(j))
 	case vector.KindFloat4:
 		return cmp.Compare(math.Float32bits(a.(*array.Float32).Value(i)), math.Float32bits(b.(*array.Float32).Value(j)))

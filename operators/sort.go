@@ -73,7 +73,7 @@ type sortEntry struct {
 }
 
 // sortByIntKey fills perm with the row order when the first key is of an
-// integer-like type (integers, dates, times, timestamps) and reports
+// integer-like type (integers, oids, dates, times, timestamps) and reports
 // whether it did.
 func sortByIntKey(perm []int32, cols []arrow.Array, types []vector.Type, keys []SortKey) bool {
 	if len(keys) == 0 {
@@ -87,7 +87,8 @@ func sortByIntKey(perm []int32, cols []arrow.Array, types []vector.Type, keys []
 		vals = widen(arrow.GetValues[int16](arr.Data(), 1))
 	case vector.KindInt4, vector.KindDate:
 		vals = widen(arrow.GetValues[int32](arr.Data(), 1))
-	case vector.KindInt8, vector.KindTime, vector.KindTimestamp, vector.KindTimestampTZ:
+	case vector.KindInt8, vector.KindTime, vector.KindTimestamp, vector.KindTimestampTZ,
+		vector.KindOID, vector.KindRegclass, vector.KindRegtype, vector.KindRegproc, vector.KindRegnamespace, vector.KindRegrole:
 		vals = arrow.GetValues[int64](arr.Data(), 1)
 	default:
 		return false

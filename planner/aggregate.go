@@ -203,6 +203,13 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 			if x, err = resolveUnknown(x); err != nil {
 				return nil, nil, err
 			}
+			if x.Type().Kind == vector.KindChar {
+				// "char" is aggregated as its text, which min, max and
+				// string_agg take it as (count is the same either way).
+				if x, err = vector.NewCast(x, vector.Text); err != nil {
+					return nil, nil, err
+				}
+			}
 			agg.Args = append(agg.Args, len(pre))
 			argTypes = append(argTypes, x.Type())
 			pre = append(pre, x)
@@ -210,6 +217,11 @@ func (p *Planner) aggregate(r *rel, sc *tree.SelectClause, order tree.OrderBy) (
 		fn, typ, err := operators.LookupAggregate(name, argTypes)
 		if err != nil {
 			return nil, nil, err
+		}
+		if fn == operators.ArrayAgg {
+			if err := p.notInView("array_agg"); err != nil {
+				return nil, nil, err
+			}
 		}
 		agg.Func, agg.Type = fn, typ
 		if call.Filter != nil {

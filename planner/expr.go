@@ -25,6 +25,9 @@ type binder struct {
 	// windows maps the text of a window call computed below to its column
 	// (see windows).
 	windows map[string]int
+	// srfs maps the text of a set-returning call computed below to its
+	// column (see setReturning).
+	srfs map[string]int
 }
 
 func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
@@ -61,6 +64,9 @@ func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
 		t, err := ResolveType(e.Type)
 		if err != nil {
 			return nil, err
+		}
+		if x, ok := emptyArray(e, t); ok {
+			return x, nil
 		}
 		x, err := b.bind(e.Expr)
 		if err != nil {
@@ -131,6 +137,8 @@ func (b *binder) bind(e tree.Expr) (vector.Expr, error) {
 		return b.function(e)
 	case *tree.Subquery:
 		return b.subquery(e)
+	case *tree.Array, *tree.ArrayFlatten, *tree.IndirectionExpr, *tree.ColumnAccessExpr:
+		return b.arrayExpr(e)
 	case *tree.Tuple:
 		if len(e.Exprs) == 1 {
 			return b.bind(e.Exprs[0])
@@ -236,7 +244,7 @@ func numConst(n *tree.NumVal) (vector.Expr, error) {
 var comparisonOps = map[treecmp.ComparisonOperatorSymbol]string{
 	treecmp.EQ: "=", treecmp.NE: "<>", treecmp.LT: "<", treecmp.LE: "<=", treecmp.GT: ">", treecmp.GE: ">=",
 	treecmp.RegMatch: "~", treecmp.NotRegMatch: "!~", treecmp.RegIMatch: "~*", treecmp.NotRegIMatch: "!~*",
-	treecmp.Contains: "@>", treecmp.ContainedBy: "<@", treecmp.JSONExists: "?",
+	treecmp.Contains: "@>", treecmp.ContainedBy: "<@", treecmp.JSONExists: "?", treecmp.Overlaps: "&&",
 }
 
 func (b *binder) comparison(e *tree.ComparisonExpr) (vector.Expr, error) {
@@ -259,6 +267,9 @@ func (b *binder) comparison(e *tree.ComparisonExpr) (vector.Expr, error) {
 	case treecmp.Any, treecmp.Some, treecmp.All:
 		sub, ok := e.Right.(*tree.Subquery)
 		sym, known := comparisonOps[e.SubOperator.Symbol]
+		if !ok && known {
+			return b.arrayCompare(e, sym)
+		}
 		if !ok || !known {
 			return nil, unsupported("%s %s with %s", e.SubOperator.String(), e.Operator.String(), tree.AsString(e.Right))
 		}
@@ -375,8 +386,8 @@ func (b *binder) function(e *tree.FuncExpr) (vector.Expr, error) {
 	if e.WindowDef != nil {
 		return b.window(e)
 	}
-	if name == "generate_series" {
-		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "set-returning functions are supported only in FROM: write FROM generate_series(…)")
+	if isSetReturning(name) {
+		return b.setColumn(e)
 	}
 	switch name {
 	case "greatest", "least":

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
+	"github.com/runneldb/runnel/vector"
 )
 
 // columnName is the name Postgres gives a select-list expression without an
@@ -17,14 +19,24 @@ func columnName(e tree.Expr) string {
 		_, name := nameParts(e)
 		return name
 	case *tree.FuncExpr:
-		return funcName(e)
+		name := funcName(e)
+		return name[strings.LastIndexByte(name, '.')+1:]
 	case *tree.CastExpr:
 		if n := columnName(e.Expr); n != "?column?" {
 			return n
 		}
 		if t, err := ResolveType(e.Type); err == nil {
+			if t.Kind == vector.KindArray {
+				t = t.ElemType()
+			}
 			return castTypeName(t.Name())
 		}
+	case *tree.Array, *tree.ArrayFlatten:
+		return "array"
+	case *tree.IndirectionExpr:
+		return columnName(e.Expr)
+	case *tree.ColumnAccessExpr:
+		return string(e.ColName)
 	case *tree.CaseExpr:
 		return "case"
 	case *tree.CoalesceExpr:
@@ -71,6 +83,8 @@ func castTypeName(name string) string {
 		return "timestamptz"
 	case "time without time zone":
 		return "time"
+	case `"char"`:
+		return "char"
 	}
 	return name
 }

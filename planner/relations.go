@@ -180,82 +180,11 @@ func (p *Planner) cte(name string, outer *scope) (*rel, bool, error) {
 	return nil, false, nil
 }
 
-// tableFunction plans a function in FROM; generate_series is the one there is.
+// tableFunction plans a window function in FROM (TUMBLE, HOP, SESSION);
+// set-returning functions are planned by functionTable.
 func (p *Planner) tableFunction(f *tree.FuncExpr, outer *scope) (*rel, error) {
-	name := funcName(f)
 	if _, kind, ok := isWindowFunc(f); ok {
 		return p.windowTable(f, kind, outer)
 	}
-	if name != "generate_series" {
-		return nil, vector.Errorf(vector.CodeUndefinedFunction, "function %s does not exist", tree.AsString(f))
-	}
-	if len(f.Exprs) < 2 || len(f.Exprs) > 3 {
-		return nil, vector.Errorf(vector.CodeUndefinedFunction, "function generate_series with %d arguments does not exist", len(f.Exprs))
-	}
-	b := &binder{p: p, sc: &scope{outer: outer}, what: "functions in FROM"}
-	args, err := b.bindAll(f.Exprs)
-	if err != nil {
-		return nil, err
-	}
-	t, err := vector.CommonType([]vector.Type{args[0].Type(), args[1].Type()})
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case t.Kind == vector.KindUnknown:
-		t = vector.Timestamp
-		if len(args) == 2 {
-			t = vector.Int4
-		}
-	case t.Kind == vector.KindInt2:
-		t = vector.Int4
-	case t.Kind == vector.KindDate:
-		t = vector.Timestamp
-	}
-	vals := make([]vector.Datum, 3)
-	for i, a := range args {
-		at := t
-		if i == 2 && (t.Kind == vector.KindTimestamp || t.Kind == vector.KindTimestampTZ) {
-			at = vector.Interval
-		}
-		x, err := vector.Coerce(a, at)
-		if err != nil {
-			return nil, vector.Errorf(vector.CodeUndefinedFunction, "function generate_series(%s) does not exist", argTypeList(args))
-		}
-		if vals[i], err = p.evalOne(x); err != nil {
-			return nil, err
-		}
-	}
-	if len(args) == 2 {
-		switch t.Kind {
-		case vector.KindInt4:
-			vals[2] = int32(1)
-		case vector.KindInt8:
-			vals[2] = int64(1)
-		case vector.KindNumeric:
-			vals[2] = vector.NumericFromInt(1)
-		default:
-			return nil, vector.Errorf(vector.CodeUndefinedFunction, "function generate_series(%s) does not exist", argTypeList(args))
-		}
-	}
-	cols := []column{{name: "generate_series", typ: t}}
-	if p.describe {
-		return &rel{op: operators.NewValues([]vector.Type{t}, nil), sc: &scope{cols: cols, outer: outer}}, nil
-	}
-	op, err := operators.NewGenerateSeries(vals[0], vals[1], vals[2], t)
-	if err != nil {
-		return nil, err
-	}
-	return p.constant(&rel{op: op, sc: &scope{cols: cols, outer: outer}}, "generate_series")
-}
-
-func argTypeList(args []vector.Expr) string {
-	s := ""
-	for i, a := range args {
-		if i > 0 {
-			s += ", "
-		}
-		s += a.Type().Name()
-	}
-	return s
+	return nil, vector.Errorf(vector.CodeUndefinedFunction, "function %s does not exist", tree.AsString(f))
 }

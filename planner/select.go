@@ -7,13 +7,17 @@ import (
 	"github.com/runneldb/runnel/vector"
 )
 
-// Query plans a SELECT (or VALUES, or a set operation) as a bounded query.
+// Query plans a SELECT (or VALUES, or a set operation) as a bounded query;
+// its reg* columns come out as the names of their objects (see
+// regNamesAsText).
 func (p *Planner) Query(s *tree.Select) (*Query, error) {
 	r, err := p.selectStmt(s, nil)
 	if err != nil {
 		return nil, err
 	}
-	r = p.visibleOnly(r)
+	if r, err = p.regNamesAsText(p.visibleOnly(r)); err != nil {
+		return nil, err
+	}
 	return &Query{Columns: r.columns(), Root: r.op}, nil
 }
 
@@ -103,6 +107,9 @@ func (p *Planner) selectClause(sc *tree.SelectClause, order tree.OrderBy, limit 
 		}
 	}
 	if r, b, err = p.windows(r, b, calls, bound); err != nil {
+		return nil, err
+	}
+	if r, b, err = p.setReturning(r, b, sc.Exprs); err != nil {
 		return nil, err
 	}
 	out, err := p.selectList(r, b, sc.Exprs, keepUnknown)

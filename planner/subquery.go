@@ -26,6 +26,7 @@ const (
 	subScalar  subqueryKind = iota // (SELECT x …): its single value, or NULL
 	subExists                      // EXISTS (SELECT …)
 	subCompare                     // x op ANY|ALL (SELECT …), x [NOT] IN (SELECT …)
+	subArray                       // ARRAY(SELECT …): its values as an array
 )
 
 // correlation holds the outer columns a subquery references. Each outer
@@ -202,6 +203,8 @@ func (s *subqueryExpr) result(ctx *vector.EvalContext, rows []vector.Datum, left
 			return nil, nil
 		}
 		return rows[0], nil
+	case subArray:
+		return vector.NewArrayValue(s.col, rows), nil
 	}
 	x, err := s.compare(vector.NewConst(left, s.left.Type()), constList(rows, s.col))
 	if err != nil {

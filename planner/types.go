@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"slices"
+
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/types"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/util/duration"
@@ -10,11 +12,17 @@ import (
 )
 
 // ResolveType maps a type as written in SQL to runnel's type, refusing the
-// types runnel does not have with 0A000.
+// types runnel does not have with 0A000. A type may be qualified with
+// pg_catalog (pg_catalog.int4, pg_catalog."char").
 func ResolveType(ref tree.ResolvableTypeReference) (vector.Type, error) {
+	if t, ok, err := resolveArrayType(ref); ok {
+		return t, err
+	}
 	t, ok := ref.(*types.T)
 	if !ok {
-		return vector.Type{}, vector.Errorf(vector.CodeUndefinedObject, "type %q does not exist", ref.SQLString())
+		if t, ok = pgCatalogType(ref); !ok {
+			return vector.Type{}, vector.Errorf(vector.CodeUndefinedObject, "type %q does not exist", ref.SQLString())
+		}
 	}
 	switch t.Family() {
 	case types.BoolFamily:
@@ -47,6 +55,25 @@ func ResolveType(ref tree.ResolvableTypeReference) (vector.Type, error) {
 			return vector.Type{Kind: vector.KindVarchar, Width: t.Width()}, nil
 		case oid.T_text:
 			return vector.Text, nil
+		case oid.T_name:
+			return vector.Name, nil
+		case oid.T_char:
+			return vector.Char, nil
+		}
+	case types.OidFamily:
+		switch t.Oid() {
+		case oid.T_oid:
+			return vector.OID, nil
+		case oid.T_regclass:
+			return vector.Regclass, nil
+		case oid.T_regtype:
+			return vector.Regtype, nil
+		case oid.T_regproc, oid.T_regprocedure:
+			return vector.Regproc, nil
+		case oid.T_regnamespace:
+			return vector.Type{Kind: vector.KindRegnamespace}, nil
+		case oid.T_regrole:
+			return vector.Type{Kind: vector.KindRegrole}, nil
 		}
 	case types.BytesFamily:
 		return vector.Bytea, nil
@@ -64,6 +91,45 @@ func ResolveType(ref tree.ResolvableTypeReference) (vector.Type, error) {
 		return vector.JSONB, nil
 	}
 	return vector.Type{}, vector.Errorf(vector.CodeFeatureNotSupported, "type %s is not supported", t.SQLString())
+}
+
+// regNamesAsText converts the reg* columns of a query result to text: a
+// reg* value goes to the client as the name of the object it identifies,
+// which only the session's catalog knows (the cast reads
+// EvalContext.Catalog when the query runs). Such a column is described to
+// the client as text.
+func (p *Planner) regNamesAsText(r *rel) (*rel, error) {
+	exprs := make([]vector.Expr, len(r.sc.cols))
+	cols := slices.Clone(r.sc.cols)
+	named := false
+	for i, c := range r.sc.cols {
+		exprs[i] = vector.NewColumnRef(i, c.typ, c.name)
+		if !c.typ.Kind.IsReg() {
+			continue
+		}
+		var err error
+		if exprs[i], err = vector.NewCast(exprs[i], vector.Text); err != nil {
+			return nil, err
+		}
+		cols[i].typ = vector.Text
+		named = true
+	}
+	if !named {
+		return r, nil
+	}
+	return p.project(r, exprs, cols), nil
+}
+
+// pgCatalogType is the type a pg_catalog-qualified name denotes, by the
+// name Postgres gives it in pg_type (int4, "char", regclass); the parser
+// leaves such names unresolved.
+func pgCatalogType(ref tree.ResolvableTypeReference) (*types.T, bool) {
+	n, ok := ref.(*tree.UnresolvedObjectName)
+	if !ok || n.NumParts != 2 || n.Parts[1] != "pg_catalog" {
+		return nil, false
+	}
+	t, ok, _ := types.TypeForNonKeywordTypeName(n.Parts[0])
+	return t, ok
 }
 
 // IntervalConstant reads an interval constant: INTERVAL '…' [field],

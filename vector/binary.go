@@ -47,12 +47,23 @@ func AppendBinary(buf []byte, arr arrow.Array, t Type, i int) []byte {
 		return binary.BigEndian.AppendUint64(buf, math.Float64bits(arr.(*array.Float64).Value(i)))
 	case KindNumeric:
 		return appendNumericBinary(buf, storedNumeric(arr.(*array.String).Value(i)))
-	case KindText, KindVarchar, KindUnknown:
+	case KindText, KindVarchar, KindUnknown, KindName:
 		return append(buf, arr.(*array.String).Value(i)...)
+	case KindChar:
+		if v := arr.(*array.String).Value(i); v != "" {
+			return append(buf, v[0])
+		}
+		return append(buf, 0)
+	case KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
+		return binary.BigEndian.AppendUint32(buf, uint32(arr.(*array.Int64).Value(i)))
 	case KindJSONB:
 		return append(append(buf, 1), arr.(*array.String).Value(i)...)
 	case KindBytea:
 		return append(buf, arr.(*array.Binary).Value(i)...)
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return appendArrayBinary(buf, t, arr.(*array.String).Value(i))
+	case KindRecord:
+		return appendRecordBinary(buf, t, arr.(*array.String).Value(i))
 	case KindDate:
 		return binary.BigEndian.AppendUint32(buf, uint32(dateToPG(DateValue(arr.(*array.Date32).Value(i)))))
 	case KindTime:
@@ -153,7 +164,8 @@ func errBinaryFormat() error {
 // binaryWidths is the length of the binary form of fixed-width kinds (0
 // for variable-length ones).
 var binaryWidths = [numKinds]int{KindBool: 1, KindInt2: 2, KindInt4: 4, KindInt8: 8, KindFloat4: 4, KindFloat8: 8,
-	KindDate: 4, KindTime: 8, KindTimestamp: 8, KindTimestampTZ: 8, KindInterval: 16}
+	KindDate: 4, KindTime: 8, KindTimestamp: 8, KindTimestampTZ: 8, KindInterval: 16,
+	KindOID: 4, KindRegclass: 4, KindRegtype: 4, KindRegproc: 4, KindRegnamespace: 4, KindRegrole: 4, KindChar: 1}
 
 // DecodeBinary parses the binary form of a value of type t. Malformed input
 // (wrong length, bad digits) is 22P03.
@@ -180,14 +192,23 @@ func DecodeBinary(b []byte, t Type) (Datum, error) {
 			return nil, err
 		}
 		return NumericCheck(d, t)
-	case KindText, KindVarchar, KindUnknown:
+	case KindText, KindVarchar, KindUnknown, KindName:
 		if !utf8.Valid(b) || strings.IndexByte(string(b), 0) >= 0 {
 			return nil, Errorf(CodeCharacterNotInRepertoire, "invalid byte sequence for encoding \"UTF8\"")
 		}
-		if t.Kind == KindVarchar {
+		switch {
+		case t.Kind == KindVarchar:
 			return varcharInput(string(b), t)
+		case t.Kind == KindName && len(b) > nameMaxBytes:
+			e := Errorf(CodeNameTooLong, "identifier too long")
+			e.Detail = "Identifier must be less than 64 characters."
+			return nil, e
 		}
 		return string(b), nil
+	case KindChar:
+		return charOf(b[0]), nil
+	case KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
+		return int64(binary.BigEndian.Uint32(b)), nil
 	case KindJSONB:
 		if len(b) == 0 || b[0] != 1 {
 			return nil, Errorf(CodeInvalidBinaryRepresentation, "unsupported jsonb version number")
@@ -195,6 +216,8 @@ func DecodeBinary(b []byte, t Type) (Datum, error) {
 		return CanonicalJSON(string(b[1:]))
 	case KindBytea:
 		return append([]byte(nil), b...), nil
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return decodeArrayBinary(b, t)
 	case KindDate:
 		v := int32(binary.BigEndian.Uint32(b))
 		if v == math.MaxInt32 || v == math.MinInt32 {

@@ -42,16 +42,19 @@ func CastArray(ctx *EvalContext, arr arrow.Array, from, to Type) (arrow.Array, e
 // to the common types; a row-at-a-time conversion through castDatum for
 // the rest.
 func castArray(ctx *EvalContext, arr arrow.Array, from, to Type, assign bool) (arrow.Array, error) {
-	if from == to || (from.Kind == to.Kind && !hasConstraint(to)) {
+	if from == to || (from.Kind == to.Kind && from.Elem == to.Elem && !hasConstraint(to)) {
 		return arr, nil
 	}
 	if out, err, ok := castNumbers(arr, from, to); ok {
 		return out, err
 	}
+	if out, err, ok := castOIDs(arr, from, to); ok {
+		return out, err
+	}
 	if out, ok := castNumericText(arr, from, to); ok {
 		return out, nil
 	}
-	if from.Kind.IsString() || from.Kind == KindUnknown {
+	if (from.Kind.IsString() && from.Kind != KindChar) || from.Kind == KindUnknown {
 		if out, err, ok := castFromText(arr, to, dtContext{loc: ctx.Location, now: ctx.StatementTime}); ok {
 			return out, err
 		}
@@ -213,6 +216,12 @@ func castDatum(ctx *EvalContext, d Datum, from, to Type, assign bool) (Datum, er
 	}
 	loc := locOrUTC(ctx.Location)
 	switch {
+	case from.Kind.IsArray() || to.Kind.IsArray():
+		return castArrayDatum(ctx, d, from, to, assign)
+	case from.Kind == KindChar || to.Kind == KindChar:
+		return castChar(d, from, to, assign)
+	case from.Kind.IsOID() || to.Kind.IsOID():
+		return castOIDDatum(ctx, d, from, to, assign)
 	case to.Kind.IsString() || to.Kind == KindUnknown:
 		return castToString(d, from, to, assign, loc)
 	case from.Kind.IsString() || from.Kind == KindUnknown:
@@ -237,8 +246,9 @@ func castDatum(ctx *EvalContext, d Datum, from, to Type, assign bool) (Datum, er
 	return castTemporal(d, to, loc)
 }
 
-// castToString is the text form of d in a string type, varchar(n) applied:
-// explicit casts cut to n characters, assignment rejects longer values.
+// castToString is the text form of d in a string type, varchar(n) applied
+// (explicit casts cut to n characters, assignment rejects longer values)
+// and a name cut to its length (see nameInput).
 func castToString(d Datum, from, to Type, assign bool, loc *time.Location) (Datum, error) {
 	var s string
 	switch v := d.(type) {
@@ -252,6 +262,9 @@ func castToString(d Datum, from, to Type, assign bool, loc *time.Location) (Datu
 		}
 	default:
 		s = FormatDatum(d, from, loc)
+	}
+	if to.Kind == KindName {
+		return nameInput(s), nil
 	}
 	if to.Kind != KindVarchar || to.Width <= 0 {
 		return s, nil

@@ -12,8 +12,9 @@ const (
 	castImplicit
 )
 
-// castRules holds pg_cast among the kinds with a dedicated cast function;
-// casts through text I/O are added by castContext.
+// castRules holds pg_cast among the kinds with a dedicated cast function
+// (oid.go adds those of the catalog's scalar types); casts through text I/O
+// are added by castContext.
 var castRules = map[[2]Kind]castLevel{
 	{KindInt2, KindInt4}: castImplicit, {KindInt2, KindInt8}: castImplicit, {KindInt2, KindFloat4}: castImplicit,
 	{KindInt2, KindFloat8}: castImplicit, {KindInt2, KindNumeric}: castImplicit,
@@ -39,9 +40,10 @@ var castRules = map[[2]Kind]castLevel{
 }
 
 // castContext is the least context in which from may be cast to to: the
-// same kind and unknown to anything are implicit; any type to a string
-// type is an assignment cast and a string type to any type an explicit one
-// (Postgres' automatic I/O conversion casts).
+// same kind and unknown to anything are implicit; any type to a type of
+// the string category (text, varchar, name) is an assignment cast and such
+// a type to any type an explicit one (Postgres' automatic I/O conversion
+// casts).
 func castContext(from, to Kind) castLevel {
 	switch {
 	case from == to || from == KindUnknown:
@@ -53,9 +55,9 @@ func castContext(from, to Kind) castLevel {
 		return l
 	}
 	switch {
-	case to.IsString():
+	case typeCategory(to) == 'S':
 		return castAssignment
-	case from.IsString():
+	case typeCategory(from) == 'S':
 		return castExplicit
 	}
 	return castNone
@@ -63,7 +65,7 @@ func castContext(from, to Kind) castLevel {
 
 // CanCoerce reports whether a value of type from may be used where to is
 // expected without a cast (implicit coercion; unknown goes anywhere).
-func CanCoerce(from, to Type) bool { return castContext(from.Kind, to.Kind) == castImplicit }
+func CanCoerce(from, to Type) bool { return castLevelOf(from, to) == castImplicit }
 
 // errMismatch is the 42804 error for a value that cannot be coerced. Its
 // Message names both types generically; callers that know the context
@@ -115,18 +117,23 @@ func coerceAt(e Expr, to Type, level castLevel) (Expr, error) {
 		return e, nil
 	}
 	if p, ok := e.(*paramExpr); ok && from.Kind == KindUnknown {
+		if to.Kind.IsReg() {
+			// The value reads through the catalog: take it as text.
+			p.slots.Types[p.index] = Text
+			return &castExpr{e: p, to: to}, nil
+		}
 		p.slots.Types[p.index] = to
 		return p, nil
 	}
 	if to.Kind == KindUnknown {
 		return nil, errNoCast(from, to, level)
 	}
-	if castContext(from.Kind, to.Kind) < level {
+	if castLevelOf(from, to) < level {
 		return nil, errNoCast(from, to, level)
 	}
 	// Assignment keeps varchar(n) strict; an explicit cast truncates.
 	c := &castExpr{e: e, to: to, assign: level != castExplicit}
-	if d, ok := IsConst(e); ok {
+	if d, ok := IsConst(e); ok && !readsCatalog(from, to) {
 		v, err := castDatum(&EvalContext{}, d, from, to, c.assign)
 		switch {
 		case err != nil && from.Kind == KindUnknown:
@@ -142,7 +149,7 @@ func coerceAt(e Expr, to Type, level castLevel) (Expr, error) {
 // from to type to depends on the session's time zone or on the statement
 // time ('today'::date), so that it must wait for evaluation.
 func dependsOnSession(d Datum, from, to Type) bool {
-	if from.Kind == KindTimestampTZ || to.Kind == KindTimestampTZ {
+	if from.Kind == KindTimestampTZ || to.Kind == KindTimestampTZ || arrayDependsOnSession(from, to) {
 		return true
 	}
 	switch to.Kind {
@@ -166,10 +173,13 @@ func typeCategory(k Kind) byte {
 	switch k {
 	case KindBool:
 		return 'B'
-	case KindInt2, KindInt4, KindInt8, KindFloat4, KindFloat8, KindNumeric:
+	case KindInt2, KindInt4, KindInt8, KindFloat4, KindFloat8, KindNumeric,
+		KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		return 'N'
-	case KindText, KindVarchar, KindUnknown:
+	case KindText, KindVarchar, KindName, KindUnknown:
 		return 'S'
+	case KindChar:
+		return 'Z'
 	case KindDate, KindTime, KindTimestamp, KindTimestampTZ:
 		return 'D'
 	case KindInterval:
@@ -181,7 +191,7 @@ func typeCategory(k Kind) byte {
 // isPreferred is typispreferred: the type a category resolves to by default.
 func isPreferred(k Kind) bool {
 	switch k {
-	case KindBool, KindFloat8, KindText, KindTimestampTZ, KindInterval:
+	case KindBool, KindFloat8, KindOID, KindText, KindTimestampTZ, KindInterval:
 		return true
 	}
 	return false
@@ -200,6 +210,9 @@ func CommonType(ts []Type) (Type, error) { return CommonTypeIn("", ts) }
 func CommonTypeIn(construct string, ts []Type) (Type, error) {
 	if len(ts) == 0 {
 		return Text, nil
+	}
+	if t, ok, err := arrayCommonType(construct, ts); ok {
+		return t, err
 	}
 	p := Unknown
 	same := true

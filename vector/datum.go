@@ -10,6 +10,8 @@ import "github.com/cockroachdb/apd/v3"
 //	float4 / float8             float32 / float64
 //	numeric                     *apd.Decimal (never mutated once built)
 //	text, varchar, unknown      string
+//	name, "char"                string ("char": its byte, "" for 0)
+//	oid, reg*                   int64 (the unsigned 32-bit OID)
 //	bytea                       []byte
 //	date                        DateValue
 //	time                        TimeValue
@@ -17,6 +19,9 @@ import "github.com/cockroachdb/apd/v3"
 //	timestamptz                 TimestampTZValue
 //	interval                    IntervalValue
 //	jsonb                       JSONValue (canonical jsonb text)
+//	arrays, int2vector,         ArrayValue (canonical text, see array.go)
+//	oidvector
+//	record                      string (canonical text, see array_record.go)
 type Datum = any
 
 // DateValue is days since 1970-01-01.

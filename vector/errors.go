@@ -91,6 +91,7 @@ const (
 	CodeIndeterminateDatatype             = "42P18"
 	CodeWrongObjectType                   = "42809"
 	CodeInvalidName                       = "42602"
+	CodeNameTooLong                       = "42622"
 	CodeDependentObjectsStillExist        = "2BP01"
 	CodeInvalidSchemaName                 = "3F000"
 	CodeInvalidCatalogName                = "3D000"

@@ -22,9 +22,17 @@ func NewBinary(op string, l, r Expr) (Expr, error) {
 	case "~", "~*", "!~", "!~*":
 		return newRegexMatch(l, r, op == "~*" || op == "!~*", op[0] == '!')
 	case "||":
+		if hasArraySide(l, r) {
+			return newArrayConcat("||", concatAuto, l, r)
+		}
 		return newConcatOp(l, r)
 	case "->", "->>", "#>", "#>>", "@>", "<@":
+		if (op == "@>" || op == "<@") && hasArraySide(l, r) {
+			return newArrayContains(op, l, r)
+		}
 		return newJSONOp(op, l, r)
+	case "&&":
+		return newArrayContains(op, l, r)
 	case "&", "|", "#", "<<", ">>":
 		return newBitwise(op, l, r)
 	case "+", "-", "*", "/", "%", "^":
@@ -86,10 +94,11 @@ func coerceBoth(l, r Expr, t Type) (Expr, Expr, error) {
 
 // coerceOperand coerces an operator's operand to t, leaving it alone when
 // its values already have t's physical form and order (numeric(p,s) for
-// numeric, varchar for text): operators ignore type modifiers.
+// numeric, varchar and name for text): operators ignore type modifiers.
+// "char" is converted to its text form.
 func coerceOperand(e Expr, t Type) (Expr, error) {
 	k := e.Type().Kind
-	if k == t.Kind || (k.IsString() && t.Kind.IsString()) {
+	if k == t.Kind || (k.IsString() && t.Kind.IsString() && k != KindChar && t.Kind != KindChar) {
 		return e, nil
 	}
 	return Coerce(e, t)

@@ -74,6 +74,8 @@ func (op cmpOp) mirror() cmpOp {
 func compareType(a, b Type) (Type, bool) {
 	ak, bk := a.Kind, b.Kind
 	switch {
+	case ak.IsArray() || bk.IsArray():
+		return arrayCompareType(a, b)
 	case ak.IsNumeric() && bk.IsNumeric():
 		return numericCommon(a, b), true
 	case ak.IsString() && bk.IsString():
@@ -83,6 +85,8 @@ func compareType(a, b Type) (Type, bool) {
 		return Text, true
 	case isDateTime(ak) && isDateTime(bk):
 		return Type{Kind: max(ak, bk)}, true
+	case ak.IsOID() || bk.IsOID():
+		return oidCompareType(ak, bk)
 	case ak == bk:
 		return Type{Kind: ak}, true
 	}
@@ -137,7 +141,7 @@ func compareColumns(op cmpOp, t Type, a, b operand, n int) arrow.Array {
 		compareFixed[int16](op, a, b, n, out)
 	case KindInt4, KindDate:
 		compareFixed[int32](op, a, b, n, out)
-	case KindInt8, KindTime, KindTimestamp, KindTimestampTZ:
+	case KindInt8, KindTime, KindTimestamp, KindTimestampTZ, KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		compareFixed[int64](op, a, b, n, out)
 	case KindFloat4:
 		compareFixed[float32](op, a, b, n, out)
@@ -145,7 +149,7 @@ func compareColumns(op cmpOp, t Type, a, b operand, n int) arrow.Array {
 	case KindFloat8:
 		compareFixed[float64](op, a, b, n, out)
 		fixNaN[float64](op, a, b, n, out)
-	case KindText, KindVarchar, KindBytea, KindUnknown:
+	case KindText, KindVarchar, KindBytea, KindUnknown, KindName, KindChar:
 		compareBytes(op, a, b, n, out)
 	case KindInterval:
 		x, y := intervalGetter(a), intervalGetter(b)
@@ -306,6 +310,8 @@ func constBytes(d Datum) []byte {
 	case []byte:
 		return v
 	case JSONValue:
+		return []byte(v)
+	case ArrayValue:
 		return []byte(v)
 	case *apd.Decimal:
 		return []byte(FormatNumeric(v))

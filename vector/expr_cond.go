@@ -333,12 +333,12 @@ type constSet struct {
 	hasNull bool
 }
 
-// newConstSet builds the set for a list of constants of an integer or
-// string type; false when the list or type does not qualify.
+// newConstSet builds the set for a list of constants of an integer, oid
+// or string type; false when the list or type does not qualify.
 func newConstSet(t Type, list []Expr) (*constSet, bool) {
 	s := &constSet{t: t}
 	switch {
-	case t.Kind.IsInteger():
+	case t.Kind.IsInteger() || t.Kind.IsOID():
 		s.ints = map[int64]struct{}{}
 	case t.Kind.IsString():
 		s.strs = map[string]struct{}{}

@@ -273,7 +273,7 @@ func physID(o operand) arrow.Type {
 		return o.arr.DataType().ID()
 	}
 	switch o.val.(type) {
-	case string, JSONValue, *apd.Decimal:
+	case string, JSONValue, *apd.Decimal, ArrayValue:
 		return arrow.STRING
 	case []byte:
 		return arrow.BINARY

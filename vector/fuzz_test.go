@@ -7,7 +7,7 @@ import (
 
 // fuzzTypes are the types the fuzz targets cycle through.
 var fuzzTypes = []Type{Bool, Int2, Int4, Int8, Float4, Float8, Numeric, Text, Bytea, Date, Time, Timestamp, TimestampTZ,
-	Interval, JSONB, {Kind: KindVarchar, Width: 4}, {Kind: KindNumeric, Precision: 6, Scale: 2}}
+	Interval, JSONB, {Kind: KindVarchar, Width: 4}, {Kind: KindNumeric, Precision: 6, Scale: 2}, OID, Regclass, Name, Char}
 
 // sameValue reports whether two Datums of t are the same value (NaN equal to NaN).
 func sameValue(t Type, a, b Datum) bool {

@@ -76,7 +76,7 @@ func HashColumn(arr arrow.Array, t Type, hashes []uint64) {
 		hashInts(hashes, arr.(*array.Int16).Int16Values())
 	case KindInt4:
 		hashInts(hashes, arr.(*array.Int32).Int32Values())
-	case KindInt8:
+	case KindInt8, KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		hashInts(hashes, arr.(*array.Int64).Int64Values())
 	case KindDate:
 		hashInts(hashes, arr.(*array.Date32).Date32Values())
@@ -105,7 +105,11 @@ func HashColumn(arr arrow.Array, t Type, hashes []uint64) {
 	case KindJSONB:
 		offs, data := RawBytes(arr)
 		hashJSONColumn(offs, data, hashes)
-	default: // text, varchar, bytea, unknown: bytewise
+	case KindArray, KindInt2Vector, KindOIDVector:
+		hashArrayColumn(arr, t, hashes)
+	case KindRecord:
+		hashRecordColumn(arr, t, hashes)
+	default: // text, varchar, name, "char", bytea, unknown: bytewise
 		offs, data := RawBytes(arr)
 		for i := range hashes {
 			hashes[i] = mix(hashes[i], xxh3.Hash(data[offs[i]:offs[i+1]]))

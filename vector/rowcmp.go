@@ -39,7 +39,7 @@ func CompareAt(a arrow.Array, i int, b arrow.Array, j int, t Type) int {
 		return cmp.Compare(a.(*array.Int16).Value(i), b.(*array.Int16).Value(j))
 	case KindInt4:
 		return cmp.Compare(a.(*array.Int32).Value(i), b.(*array.Int32).Value(j))
-	case KindInt8:
+	case KindInt8, KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		return cmp.Compare(a.(*array.Int64).Value(i), b.(*array.Int64).Value(j))
 	case KindDate:
 		return cmp.Compare(a.(*array.Date32).Value(i), b.(*array.Date32).Value(j))
@@ -57,6 +57,10 @@ func CompareAt(a arrow.Array, i int, b arrow.Array, j int, t Type) int {
 		return CompareInterval(a.(*array.MonthDayNanoInterval).Value(i), b.(*array.MonthDayNanoInterval).Value(j))
 	case KindJSONB:
 		return compareJSONText(rowBytes(a, i), rowBytes(b, j))
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return compareArrayText(t, string(rowBytes(a, i)), string(rowBytes(b, j)))
+	case KindRecord:
+		return compareRecordText(t, string(rowBytes(a, i)), string(rowBytes(b, j)))
 	}
 	return bytes.Compare(rowBytes(a, i), rowBytes(b, j))
 }
@@ -212,7 +216,7 @@ func Comparator(arr arrow.Array, t Type) func(i, j int) int {
 		return compareValues(arr.(*array.Int16).Int16Values())
 	case KindInt4:
 		return compareValues(arr.(*array.Int32).Int32Values())
-	case KindInt8:
+	case KindInt8, KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		return compareValues(arr.(*array.Int64).Int64Values())
 	case KindDate:
 		return compareValues(arr.(*array.Date32).Date32Values())
@@ -242,6 +246,10 @@ func Comparator(arr arrow.Array, t Type) func(i, j int) int {
 		return func(i, j int) int {
 			return compareJSONText(data[offs[i]:offs[i+1]], data[offs[j]:offs[j+1]])
 		}
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return arrayComparator(arr, t)
+	case KindRecord:
+		return func(i, j int) int { return CompareAt(arr, i, arr, j, t) }
 	}
 	offs, data := RawBytes(arr)
 	return func(i, j int) int {

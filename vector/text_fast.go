@@ -35,7 +35,7 @@ func timestampParser(dc dtContext, tz bool) func(string) (int64, error) {
 	return func(s string) (int64, error) { return dc.parseTimestamp(s, tz) }
 }
 
-// castFromText converts a text, varchar or unknown column to int2/4/8,
+// castFromText converts a text, varchar or unknown column to int2/4/8, oid,
 // float4/8, date, time, timestamp, timestamptz or unconstrained numeric
 // with typed loops, date/time input read in dc; ok is false for any other
 // target.
@@ -48,6 +48,8 @@ func castFromText(arr arrow.Array, to Type, dc dtContext) (out arrow.Array, err 
 		out, err = parseColumn(strs, to, parseInt4)
 	case KindInt8:
 		out, err = parseColumn(strs, to, parseInt8)
+	case KindOID:
+		out, err = parseColumn(strs, to, parseOID)
 	case KindFloat4:
 		out, err = parseColumn(strs, to, parseFloat4)
 	case KindFloat8:

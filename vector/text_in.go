@@ -65,6 +65,14 @@ func parseTextAt(s string, t Type, dc dtContext) (Datum, error) {
 		return parseInterval(s)
 	case KindJSONB:
 		return CanonicalJSON(s)
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return parseArrayText(s, t, dc.loc)
+	case KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
+		return oidInput(nil, s, t.Kind)
+	case KindName:
+		return nameInput(s), nil
+	case KindChar:
+		return charInput(s), nil
 	}
 	return nil, Errorf(CodeFeatureNotSupported, "input of type %s is not supported", t)
 }

@@ -30,10 +30,18 @@ func AppendText(buf []byte, arr arrow.Array, t Type, i int, loc *time.Location) 
 		return appendFloat(buf, float64(arr.(*array.Float32).Value(i)), 32)
 	case KindFloat8:
 		return appendFloat(buf, arr.(*array.Float64).Value(i), 64)
-	case KindNumeric, KindText, KindVarchar, KindJSONB, KindUnknown:
+	case KindNumeric, KindText, KindVarchar, KindJSONB, KindUnknown, KindName:
 		return append(buf, arr.(*array.String).Value(i)...)
+	case KindChar:
+		return appendCharText(buf, arr.(*array.String).Value(i))
+	case KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
+		return appendOIDText(buf, t.Kind, arr.(*array.Int64).Value(i))
 	case KindBytea:
 		return appendByteaHex(buf, arr.(*array.Binary).Value(i))
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return appendArrayValueText(buf, t, arr.(*array.String).Value(i), loc)
+	case KindRecord:
+		return append(buf, arr.(*array.String).Value(i)...)
 	case KindDate:
 		return appendDate(buf, DateValue(arr.(*array.Date32).Value(i)))
 	case KindTime:
@@ -56,6 +64,12 @@ func FormatDatum(d Datum, t Type, loc *time.Location) string {
 
 // appendDatumText appends the text form of a non-NULL Datum.
 func appendDatumText(buf []byte, d Datum, t Type, loc *time.Location) []byte {
+	switch {
+	case t.Kind == KindChar:
+		return appendCharText(buf, d.(string))
+	case t.Kind.IsOID():
+		return appendOIDText(buf, t.Kind, d.(int64))
+	}
 	switch v := d.(type) {
 	case bool:
 		return appendBool(buf, v)
@@ -75,6 +89,8 @@ func appendDatumText(buf []byte, d Datum, t Type, loc *time.Location) []byte {
 		return append(buf, v...)
 	case JSONValue:
 		return append(buf, v...)
+	case ArrayValue:
+		return appendArrayValueText(buf, t, string(v), loc)
 	case []byte:
 		return appendByteaHex(buf, v)
 	case DateValue:

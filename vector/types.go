@@ -56,6 +56,10 @@ const (
 	KindOIDVector
 	// KindArray is a one-dimensional array of Type.Elem (lower bound 1).
 	KindArray
+	// KindRecord is an anonymous composite value (Postgres' record) with
+	// the fields Type.Record describes, as set-returning functions such as
+	// information_schema._pg_expandarray return.
+	KindRecord
 	numKinds
 )
 
@@ -85,8 +89,9 @@ const (
 //	oid, reg*     Int64 holding the unsigned 32-bit identifier
 //	name, "char"  String
 //	int2vector,   String holding the canonical Postgres text of the value
-//	oidvector,    ("1 2" for the vectors, "{a,b}" for arrays), as numeric
-//	arrays        and jsonb are held
+//	oidvector,    ("1 2" for the vectors, "{a,b}" for arrays, "(a,1)" for
+//	arrays,       records), as numeric and jsonb are held
+//	record
 //	unknown       String (the literal's text)
 type Type struct {
 	Kind Kind
@@ -95,9 +100,11 @@ type Type struct {
 	Precision, Scale int32
 	// Width is n of varchar(n); 0 means no limit.
 	Width int32
-	// Elem is the element kind of an array (KindArray); elements carry no
-	// modifiers.
+	// Elem is the element kind of an array (KindArray), whose modifiers
+	// are the array's Precision, Scale and Width (varchar(3)[]).
 	Elem Kind
+	// Record describes the fields of a record (KindRecord).
+	Record *RecordType
 }
 
 // Common types without modifiers.
@@ -208,6 +215,7 @@ var kinds = [numKinds]kindInfo{
 	KindInt2Vector:   {OIDInt2Vector, "int2vector", -1},
 	KindOIDVector:    {OIDOIDVector, "oidvector", -1},
 	KindArray:        {0, "array", -1},
+	KindRecord:       {2249, "record", -1},
 }
 
 // OID is the Postgres type OID.
@@ -224,6 +232,8 @@ func (t Type) Size() int16 { return kinds[t.Kind].size }
 // Modifier is the Postgres atttypmod: -1 when the type has no modifier.
 func (t Type) Modifier() int32 {
 	switch {
+	case t.Kind == KindArray:
+		return t.ElemType().Modifier()
 	case t.Kind == KindNumeric && t.Precision > 0:
 		return (t.Precision<<16 | t.Scale) + 4
 	case t.Kind == KindVarchar && t.Width > 0:
@@ -236,6 +246,8 @@ func (t Type) Modifier() int32 {
 // included: "integer", "numeric(10,2)", "character varying(20)".
 func (t Type) String() string {
 	switch {
+	case t.Kind == KindArray:
+		return t.ElemType().String() + "[]"
 	case t.Kind == KindNumeric && t.Precision > 0:
 		return fmt.Sprintf("numeric(%d,%d)", t.Precision, t.Scale)
 	case t.Kind == KindVarchar && t.Width > 0:
@@ -304,7 +316,7 @@ func (t Type) ArrowType() arrow.DataType {
 	case KindFloat8:
 		return arrow.PrimitiveTypes.Float64
 	case KindNumeric, KindText, KindVarchar, KindJSONB, KindUnknown, KindName, KindChar,
-		KindInt2Vector, KindOIDVector, KindArray:
+		KindInt2Vector, KindOIDVector, KindArray, KindRecord:
 		return arrow.BinaryTypes.String
 	case KindBytea:
 		return arrow.BinaryTypes.Binary

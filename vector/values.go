@@ -28,7 +28,7 @@ func ValueAt(arr arrow.Array, t Type, i int) Datum {
 		return arr.(*array.Int16).Value(i)
 	case KindInt4:
 		return arr.(*array.Int32).Value(i)
-	case KindInt8:
+	case KindInt8, KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		return arr.(*array.Int64).Value(i)
 	case KindFloat4:
 		return arr.(*array.Float32).Value(i)
@@ -36,10 +36,14 @@ func ValueAt(arr arrow.Array, t Type, i int) Datum {
 		return arr.(*array.Float64).Value(i)
 	case KindNumeric:
 		return storedNumeric(arr.(*array.String).Value(i))
-	case KindText, KindVarchar, KindUnknown:
+	case KindText, KindVarchar, KindUnknown, KindName, KindChar:
 		return arr.(*array.String).Value(i)
 	case KindJSONB:
 		return JSONValue(arr.(*array.String).Value(i))
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return ArrayValue(arr.(*array.String).Value(i))
+	case KindRecord:
+		return arr.(*array.String).Value(i)
 	case KindBytea:
 		return bytes.Clone(arr.(*array.Binary).Value(i))
 	case KindDate:
@@ -124,6 +128,8 @@ func (b *Builder) Append(d Datum) {
 			bb.Append(FormatNumeric(d.(*apd.Decimal)))
 		case KindJSONB:
 			bb.Append(string(d.(JSONValue)))
+		case KindArray, KindInt2Vector, KindOIDVector:
+			bb.Append(string(d.(ArrayValue)))
 		default:
 			bb.Append(d.(string))
 		}
@@ -162,6 +168,10 @@ func (b *Builder) AppendText(s []byte, loc *time.Location) error {
 		v, err := parseInt4(str)
 		return appendOK(bb, v, err)
 	case *array.Int64Builder:
+		if b.t.Kind.IsOID() {
+			v, err := oidInput(nil, str, b.t.Kind)
+			return appendOK(bb, v, err)
+		}
 		v, err := parseInt8(str)
 		return appendOK(bb, v, err)
 	case *array.Float32Builder:
@@ -180,7 +190,7 @@ func (b *Builder) AppendText(s []byte, loc *time.Location) error {
 		v, err := dtContext{loc: loc}.parseTimestamp(str, b.t.Kind == KindTimestampTZ)
 		return appendOK(bb, arrow.Timestamp(v), err)
 	case *array.StringBuilder:
-		return b.appendStringText(bb, s, str)
+		return b.appendStringText(bb, s, str, loc)
 	}
 	d, err := ParseText(string(s), b.t, loc)
 	if err != nil {
@@ -199,8 +209,9 @@ func appendOK[T any, B interface{ Append(T) }](bb B, v T, err error) error {
 }
 
 // appendStringText is AppendText for the types stored as strings; s and
-// str are the same bytes.
-func (b *Builder) appendStringText(bb *array.StringBuilder, s []byte, str string) error {
+// str are the same bytes, timestamptz array elements without zone read in
+// loc.
+func (b *Builder) appendStringText(bb *array.StringBuilder, s []byte, str string, loc *time.Location) error {
 	switch {
 	case b.t.Kind == KindText || b.t.Kind == KindUnknown:
 		bb.BinaryBuilder.Append(s)
@@ -217,7 +228,7 @@ func (b *Builder) appendStringText(bb *array.StringBuilder, s []byte, str string
 		}
 		bb.BinaryBuilder.Append(b.scratch)
 	default:
-		d, err := ParseText(string(s), b.t, nil)
+		d, err := ParseText(string(s), b.t, loc)
 		if err != nil {
 			return err
 		}
@@ -304,6 +315,8 @@ func ConstArray(t Type, d Datum, n int) arrow.Array {
 		return repeatedBytes(t, []byte(v), n)
 	case JSONValue:
 		return repeatedBytes(t, []byte(v), n)
+	case ArrayValue:
+		return repeatedBytes(t, []byte(v), n)
 	case []byte:
 		return repeatedBytes(t, v, n)
 	case *apd.Decimal:
@@ -357,7 +370,7 @@ func CompareDatum(t Type, a, b Datum) int {
 		return cmpOrdered(int64(a.(int16)), int64(b.(int16)))
 	case KindInt4:
 		return cmpOrdered(int64(a.(int32)), int64(b.(int32)))
-	case KindInt8:
+	case KindInt8, KindOID, KindRegclass, KindRegtype, KindRegproc, KindRegnamespace, KindRegrole:
 		return cmpOrdered(a.(int64), b.(int64))
 	case KindFloat4:
 		return compareFloat(float64(a.(float32)), float64(b.(float32)))
@@ -365,7 +378,7 @@ func CompareDatum(t Type, a, b Datum) int {
 		return compareFloat(a.(float64), b.(float64))
 	case KindNumeric:
 		return NumericCompare(a.(*apd.Decimal), b.(*apd.Decimal))
-	case KindText, KindVarchar, KindUnknown:
+	case KindText, KindVarchar, KindUnknown, KindName, KindChar:
 		return cmpOrdered(a.(string), b.(string))
 	case KindBytea:
 		return bytes.Compare(a.([]byte), b.([]byte))
@@ -381,6 +394,10 @@ func CompareDatum(t Type, a, b Datum) int {
 		return compareInterval(a.(IntervalValue), b.(IntervalValue))
 	case KindJSONB:
 		return compareJSON(a.(JSONValue), b.(JSONValue))
+	case KindArray, KindInt2Vector, KindOIDVector:
+		return compareArrayText(t, string(a.(ArrayValue)), string(b.(ArrayValue)))
+	case KindRecord:
+		return compareRecordText(t, a.(string), b.(string))
 	}
 	panic(fmt.Sprintf("vector: CompareDatum of unsupported kind %d", t.Kind))
 }
