@@ -25,11 +25,16 @@ func (e *env) Table(schema, name string) (*catalog.Table, error) {
 	return e.s.lookupTable(schema, name)
 }
 
-// lookupTable resolves a possibly qualified table name through the
-// search_path.
+// lookupTable resolves a possibly qualified table name: a qualified name
+// in its schema, an unqualified one along the lookup path (pg_catalog,
+// unless the search_path places it, then the search_path). The system
+// relations of pg_catalog and information_schema resolve like tables.
 func (s *Session) lookupTable(schema, name string) (*catalog.Table, error) {
 	cat := s.db.catalog
 	if schema != "" {
+		if t, ok := catalog.SystemTable(schema, name); ok {
+			return t, nil
+		}
 		if _, ok := cat.Schema(schema); !ok {
 			return nil, vector.Errorf(vector.CodeUndefinedSchema, "schema %q does not exist", schema)
 		}
@@ -38,7 +43,10 @@ func (s *Session) lookupTable(schema, name string) (*catalog.Table, error) {
 		}
 		return nil, vector.Errorf(vector.CodeUndefinedTable, "relation \"%s.%s\" does not exist", schema, name)
 	}
-	for _, sc := range s.searchPath() {
+	for _, sc := range s.lookupPath() {
+		if t, ok := catalog.SystemTable(sc, name); ok {
+			return t, nil
+		}
 		if t, ok := cat.Table(sc, name); ok {
 			return t, nil
 		}
@@ -61,8 +69,21 @@ func (s *Session) creationSchema(schema string) (string, error) {
 }
 
 // Scan reads t's rows visible to the statement's transaction; a
-// materialized view's, once it reflects the session's last write.
+// materialized view's, once it reflects the session's last write; a system
+// relation's, computed from the catalog as it is now.
 func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit func(*vector.Batch) error) error {
+	if t.Kind == catalog.KindSystem {
+		return func(ctx context.Context, emit func(*vector.Batch) error) error {
+			if rowIDs {
+				return errSystemCatalog(t)
+			}
+			b, err := e.s.db.catalog.SystemRows(t, &sessionCatalog{s: e.s, txn: e.txn})
+			if err != nil {
+				return err
+			}
+			return emit(b)
+		}
+	}
 	if t.Kind == catalog.KindMaterializedView {
 		return func(ctx context.Context, emit func(*vector.Batch) error) error {
 			v, err := e.s.db.streams.view(ctx, t.ID, e.s.lastWrite.Load())

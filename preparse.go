@@ -5,9 +5,10 @@ import (
 )
 
 // The SQL grammar runnel parses with is Postgres' (CockroachDB's parser);
-// what streaming adds to it is rewritten at the token level before parsing
-// into text that grammar accepts. Rewrites keep every token's text and
-// position where they can, so syntax errors still point at the right place.
+// what streaming adds to it, and the Postgres syntax clients send that it
+// lacks, is rewritten at the token level before parsing into text that
+// grammar accepts. Rewrites keep every token's text and position where they
+// can, so syntax errors still point at the right place.
 
 // preparse applies the rewrites to a statement text.
 func preparse(sql string) string {
@@ -15,7 +16,8 @@ func preparse(sql string) string {
 	if len(toks) == 0 {
 		return sql
 	}
-	for _, rewrite := range []func(string, []token) string{quoteWindowValues, rewriteCreateSource} {
+	for _, rewrite := range []func(string, []token) string{quoteWindowValues, rewriteCreateSource,
+		rewriteOperatorCalls, dropBytewiseCollations, dropCopyOptionAs} {
 		if out := rewrite(sql, toks); out != sql {
 			sql, toks = out, lex(out)
 		}
@@ -68,6 +70,80 @@ func rewriteCreateSource(sql string, toks []token) string {
 		sql = splice(sql, toks[i].pos, toks[i].pos+len(toks[i].text), "TABLE ")
 	}
 	return sql
+}
+
+// rewriteOperatorCalls turns OPERATOR(schema.op), Postgres' qualified
+// operator syntax (psql writes OPERATOR(pg_catalog.~)), into the plain
+// operator: runnel's operators all live in pg_catalog. The operator is
+// padded with spaces to the length of what it replaces.
+func rewriteOperatorCalls(sql string, toks []token) string {
+	for i := len(toks) - 2; i >= 0; i-- {
+		if !toks[i].is("operator") || toks[i+1].text != "(" {
+			continue
+		}
+		j := i + 2
+		if j+1 < len(toks) && (toks[j].kind == tokWord || toks[j].kind == tokQuoted) && toks[j+1].text == "." {
+			j += 2
+		}
+		var op strings.Builder
+		end := j
+		for ; end < len(toks) && toks[end].kind == tokPunct && toks[end].text != ")"; end++ {
+			op.WriteString(toks[end].text)
+		}
+		if end == j || end >= len(toks) || toks[end].text != ")" {
+			continue
+		}
+		from, to := toks[i].pos, toks[end].pos+1
+		sql = splice(sql, from, to, padded(" "+op.String()+" ", to-from))
+	}
+	return sql
+}
+
+// dropCopyOptionAs drops the AS of COPY's pre-9.0 option syntax, which
+// psycopg2's copy_from and copy_to still send: DELIMITER AS '\t' NULL AS
+// '\N' becomes DELIMITER '\t' NULL '\N'.
+func dropCopyOptionAs(sql string, toks []token) string {
+	if !toks[0].is("copy") {
+		return sql
+	}
+	for i := len(toks) - 2; i >= 1; i-- {
+		t := toks[i-1]
+		if !toks[i].is("as") || toks[i+1].kind != tokString ||
+			!(t.is("delimiter") || t.is("null") || t.is("quote") || t.is("escape")) {
+			continue
+		}
+		sql = splice(sql, toks[i].pos, toks[i].pos+2, "  ")
+	}
+	return sql
+}
+
+// dropBytewiseCollations removes COLLATE clauses naming a collation that
+// compares as runnel always does, bytewise: pg_catalog.default,
+// "default", "C" and "POSIX" (psql writes COLLATE pg_catalog.default).
+func dropBytewiseCollations(sql string, toks []token) string {
+	for i := len(toks) - 2; i >= 0; i-- {
+		if !toks[i].is("collate") {
+			continue
+		}
+		j := i + 1
+		if j+2 < len(toks) && (toks[j].is("pg_catalog") || toks[j].text == `"pg_catalog"`) && toks[j+1].text == "." {
+			j += 2
+		}
+		switch c := toks[j]; {
+		case c.is("default"), c.kind == tokQuoted && (c.text == `"default"` || c.text == `"C"` || c.text == `"POSIX"`):
+			from, to := toks[i].pos, c.pos+len(c.text)
+			sql = splice(sql, from, to, padded("", to-from))
+		}
+	}
+	return sql
+}
+
+// padded is s followed by spaces up to n bytes (s itself when longer).
+func padded(s string, n int) string {
+	if len(s) >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-len(s))
 }
 
 // quoteWindowValues quotes window where it names a window value rather

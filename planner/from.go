@@ -300,6 +300,9 @@ func (p *Planner) tableExpr(t tree.TableExpr, outer *scope) (*rel, error) {
 		if t.Lateral {
 			return nil, unsupported("LATERAL")
 		}
+		if r, ok, err := p.functionTable(t, outer); ok {
+			return r, err
+		}
 		if t.Ordinality {
 			return nil, unsupported("WITH ORDINALITY")
 		}
@@ -307,12 +310,7 @@ func (p *Planner) tableExpr(t tree.TableExpr, outer *scope) (*rel, error) {
 		if err != nil {
 			return nil, err
 		}
-		as := t.As
-		if _, fn := t.Expr.(*tree.RowsFromExpr); fn && len(as.Cols) == 0 && as.Alias != "" && len(p.visibleOnly(r).sc.cols) == 1 {
-			// A scalar function's alias names its column too.
-			as.Cols = tree.ColumnDefList{{Name: as.Alias}}
-		}
-		return p.alias(r, as)
+		return p.alias(r, t.As)
 	case *tree.ParenTableExpr:
 		return p.tableExpr(t.Expr, outer)
 	case *tree.JoinTableExpr:
@@ -377,6 +375,10 @@ func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*re
 	for i, c := range t.Columns {
 		cols[i] = column{table: t.Name, name: c.Name, typ: c.Type, tableOID: t.ID, attr: int16(i + 1)}
 		types[i] = c.Type
+	}
+	for _, h := range catalog.HiddenColumns(t) {
+		cols = append(cols, column{table: t.Name, name: h.Name, typ: h.Type, hidden: true, byName: true})
+		types = append(types, h.Type)
 	}
 	if rowIDs {
 		cols = append(cols, column{table: t.Name, name: "ctid", typ: vector.Int8, hidden: true})
@@ -549,7 +551,7 @@ func (p *Planner) usingJoin(l, r *rel, typ operators.JoinType, names []string) (
 	}
 	for i, c := range j.sc.cols {
 		if isKey[c.name] {
-			c.hidden = true // the merged column above stands for it
+			c.hidden, c.qualified = true, true // the merged column above stands for it
 		}
 		exprs = append(exprs, vector.NewColumnRef(i, c.typ, c.name))
 		cols = append(cols, c)

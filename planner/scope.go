@@ -13,8 +13,10 @@ type column struct {
 	name  string
 	typ   vector.Type
 	// hidden columns (row ids, sort keys not in the select list) are not
-	// expanded by * and cannot be referenced by name.
-	hidden bool
+	// expanded by * and cannot be referenced by name, unless byName (the
+	// system column tableoid) or qualified (the join columns of USING,
+	// referenced qualified by their table).
+	hidden, byName, qualified bool
 	// tableOID and attr identify a stored column, for RowDescription.
 	tableOID uint32
 	attr     int16
@@ -47,7 +49,7 @@ func (s *scope) resolve(table, name string) (int, error) {
 			continue
 		}
 		tableSeen = true
-		if c.hidden || c.name != name || c.field != "" {
+		if c.hidden && !c.byName && !(c.qualified && table != "") || c.name != name || c.field != "" {
 			continue
 		}
 		if found >= 0 {

@@ -1,0 +1,578 @@
+package catalog
+
+// The relations of information_schema, with Postgres 15's OIDs and
+// columns (see system.go for the format; the domains of information_schema
+// are given as the base types Postgres sends), and the functions computing
+// the rows of those that are not always empty in runnel.
+
+func init() {
+	registerSystem("information_schema", informationSchemaSpec, map[string]func(*systemScan, *rowSet){
+		"schemata": isSchemataRows, "tables": isTablesRows, "columns": isColumnsRows, "views": isViewsRows,
+		"table_constraints": isTableConstraintsRows, "key_column_usage": isKeyColumnUsageRows,
+		"constraint_column_usage": isConstraintColumnUsageRows, "routines": isRoutinesRows,
+		"table_privileges": isTablePrivilegesRows, "enabled_roles": isEnabledRolesRows,
+		"information_schema_catalog_name": isCatalogNameRows,
+	})
+}
+
+const informationSchemaSpec = `
+13507 v _pg_foreign_data_wrappers
+	oid oid, fdwowner oid, fdwoptions text[],
+	foreign_data_wrapper_catalog information_schema.sql_identifier,
+	foreign_data_wrapper_name information_schema.sql_identifier,
+	authorization_identifier information_schema.sql_identifier,
+	foreign_data_wrapper_language information_schema.character_data
+13519 v _pg_foreign_servers
+	oid oid, srvoptions text[], foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier,
+	foreign_data_wrapper_catalog information_schema.sql_identifier,
+	foreign_data_wrapper_name information_schema.sql_identifier,
+	foreign_server_type information_schema.character_data,
+	foreign_server_version information_schema.character_data,
+	authorization_identifier information_schema.sql_identifier
+13498 v _pg_foreign_table_columns
+	nspname name, relname name, attname name, attfdwoptions text[]
+13532 v _pg_foreign_tables
+	foreign_table_catalog information_schema.sql_identifier,
+	foreign_table_schema information_schema.sql_identifier,
+	foreign_table_name information_schema.sql_identifier, ftoptions text[],
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier,
+	authorization_identifier information_schema.sql_identifier
+13545 v _pg_user_mappings
+	oid oid, umoptions text[], umuser oid, authorization_identifier information_schema.sql_identifier,
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier, srvowner information_schema.sql_identifier
+13241 v administrable_role_authorizations
+	grantee information_schema.sql_identifier, role_name information_schema.sql_identifier,
+	is_grantable information_schema.yes_or_no
+13236 v applicable_roles
+	grantee information_schema.sql_identifier, role_name information_schema.sql_identifier,
+	is_grantable information_schema.yes_or_no
+13245 v attributes
+	udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier,
+	udt_name information_schema.sql_identifier, attribute_name information_schema.sql_identifier,
+	ordinal_position information_schema.cardinal_number,
+	attribute_default information_schema.character_data, is_nullable information_schema.yes_or_no,
+	data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number,
+	attribute_udt_catalog information_schema.sql_identifier,
+	attribute_udt_schema information_schema.sql_identifier,
+	attribute_udt_name information_schema.sql_identifier,
+	scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier,
+	scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number,
+	dtd_identifier information_schema.sql_identifier,
+	is_derived_reference_attribute information_schema.yes_or_no
+13250 v character_sets
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	character_repertoire information_schema.sql_identifier,
+	form_of_use information_schema.sql_identifier,
+	default_collate_catalog information_schema.sql_identifier,
+	default_collate_schema information_schema.sql_identifier,
+	default_collate_name information_schema.sql_identifier
+13255 v check_constraint_routine_usage
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier,
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier
+13260 v check_constraints
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier, check_clause information_schema.character_data
+13270 v collation_character_set_applicability
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier
+13265 v collations
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	pad_attribute information_schema.character_data
+13275 v column_column_usage
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, column_name information_schema.sql_identifier,
+	dependent_column information_schema.sql_identifier
+13280 v column_domain_usage
+	domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier,
+	domain_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier,
+	column_name information_schema.sql_identifier
+13503 v column_options
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, column_name information_schema.sql_identifier,
+	option_name information_schema.sql_identifier, option_value information_schema.character_data
+13285 v column_privileges
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, column_name information_schema.sql_identifier,
+	privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no
+13290 v column_udt_usage
+	udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier,
+	udt_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier,
+	column_name information_schema.sql_identifier
+13295 v columns
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, column_name information_schema.sql_identifier,
+	ordinal_position information_schema.cardinal_number,
+	column_default information_schema.character_data, is_nullable information_schema.yes_or_no,
+	data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier,
+	domain_name information_schema.sql_identifier, udt_catalog information_schema.sql_identifier,
+	udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier,
+	scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier,
+	scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number,
+	dtd_identifier information_schema.sql_identifier, is_self_referencing information_schema.yes_or_no,
+	is_identity information_schema.yes_or_no, identity_generation information_schema.character_data,
+	identity_start information_schema.character_data,
+	identity_increment information_schema.character_data,
+	identity_maximum information_schema.character_data,
+	identity_minimum information_schema.character_data, identity_cycle information_schema.yes_or_no,
+	is_generated information_schema.character_data,
+	generation_expression information_schema.character_data, is_updatable information_schema.yes_or_no
+13300 v constraint_column_usage
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, column_name information_schema.sql_identifier,
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier
+13305 v constraint_table_usage
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier
+13488 v data_type_privileges
+	object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier,
+	object_name information_schema.sql_identifier, object_type information_schema.character_data,
+	dtd_identifier information_schema.sql_identifier
+13310 v domain_constraints
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier, domain_catalog information_schema.sql_identifier,
+	domain_schema information_schema.sql_identifier, domain_name information_schema.sql_identifier,
+	is_deferrable information_schema.yes_or_no, initially_deferred information_schema.yes_or_no
+13315 v domain_udt_usage
+	udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier,
+	udt_name information_schema.sql_identifier, domain_catalog information_schema.sql_identifier,
+	domain_schema information_schema.sql_identifier, domain_name information_schema.sql_identifier
+13320 v domains
+	domain_catalog information_schema.sql_identifier, domain_schema information_schema.sql_identifier,
+	domain_name information_schema.sql_identifier, data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number,
+	domain_default information_schema.character_data, udt_catalog information_schema.sql_identifier,
+	udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier,
+	scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier,
+	scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number,
+	dtd_identifier information_schema.sql_identifier
+13493 v element_types
+	object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier,
+	object_name information_schema.sql_identifier, object_type information_schema.character_data,
+	collection_type_identifier information_schema.sql_identifier,
+	data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number,
+	domain_default information_schema.character_data, udt_catalog information_schema.sql_identifier,
+	udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier,
+	scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier,
+	scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number,
+	dtd_identifier information_schema.sql_identifier
+13325 v enabled_roles
+	role_name information_schema.sql_identifier
+13511 v foreign_data_wrapper_options
+	foreign_data_wrapper_catalog information_schema.sql_identifier,
+	foreign_data_wrapper_name information_schema.sql_identifier,
+	option_name information_schema.sql_identifier, option_value information_schema.character_data
+13515 v foreign_data_wrappers
+	foreign_data_wrapper_catalog information_schema.sql_identifier,
+	foreign_data_wrapper_name information_schema.sql_identifier,
+	authorization_identifier information_schema.sql_identifier,
+	library_name information_schema.character_data,
+	foreign_data_wrapper_language information_schema.character_data
+13524 v foreign_server_options
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier, option_name information_schema.sql_identifier,
+	option_value information_schema.character_data
+13528 v foreign_servers
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier,
+	foreign_data_wrapper_catalog information_schema.sql_identifier,
+	foreign_data_wrapper_name information_schema.sql_identifier,
+	foreign_server_type information_schema.character_data,
+	foreign_server_version information_schema.character_data,
+	authorization_identifier information_schema.sql_identifier
+13537 v foreign_table_options
+	foreign_table_catalog information_schema.sql_identifier,
+	foreign_table_schema information_schema.sql_identifier,
+	foreign_table_name information_schema.sql_identifier, option_name information_schema.sql_identifier,
+	option_value information_schema.character_data
+13541 v foreign_tables
+	foreign_table_catalog information_schema.sql_identifier,
+	foreign_table_schema information_schema.sql_identifier,
+	foreign_table_name information_schema.sql_identifier,
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier
+13227 v information_schema_catalog_name
+	catalog_name information_schema.sql_identifier
+13329 v key_column_usage
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier,
+	column_name information_schema.sql_identifier, ordinal_position information_schema.cardinal_number,
+	position_in_unique_constraint information_schema.cardinal_number
+13334 v parameters
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	ordinal_position information_schema.cardinal_number,
+	parameter_mode information_schema.character_data, is_result information_schema.yes_or_no,
+	as_locator information_schema.yes_or_no, parameter_name information_schema.sql_identifier,
+	data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number, udt_catalog information_schema.sql_identifier,
+	udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier,
+	scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier,
+	scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number,
+	dtd_identifier information_schema.sql_identifier,
+	parameter_default information_schema.character_data
+13339 v referential_constraints
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier,
+	unique_constraint_catalog information_schema.sql_identifier,
+	unique_constraint_schema information_schema.sql_identifier,
+	unique_constraint_name information_schema.sql_identifier,
+	match_option information_schema.character_data, update_rule information_schema.character_data,
+	delete_rule information_schema.character_data
+13344 v role_column_grants
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, column_name information_schema.sql_identifier,
+	privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no
+13358 v role_routine_grants
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier, privilege_type information_schema.character_data,
+	is_grantable information_schema.yes_or_no
+13421 v role_table_grants
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, privilege_type information_schema.character_data,
+	is_grantable information_schema.yes_or_no, with_hierarchy information_schema.yes_or_no
+13450 v role_udt_grants
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier,
+	udt_name information_schema.sql_identifier, privilege_type information_schema.character_data,
+	is_grantable information_schema.yes_or_no
+13459 v role_usage_grants
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier,
+	object_name information_schema.sql_identifier, object_type information_schema.character_data,
+	privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no
+13348 v routine_column_usage
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier,
+	column_name information_schema.sql_identifier
+13353 v routine_privileges
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier, privilege_type information_schema.character_data,
+	is_grantable information_schema.yes_or_no
+13362 v routine_routine_usage
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier
+13367 v routine_sequence_usage
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier, sequence_catalog information_schema.sql_identifier,
+	sequence_schema information_schema.sql_identifier, sequence_name information_schema.sql_identifier
+13372 v routine_table_usage
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier
+13377 v routines
+	specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	routine_catalog information_schema.sql_identifier, routine_schema information_schema.sql_identifier,
+	routine_name information_schema.sql_identifier, routine_type information_schema.character_data,
+	module_catalog information_schema.sql_identifier, module_schema information_schema.sql_identifier,
+	module_name information_schema.sql_identifier, udt_catalog information_schema.sql_identifier,
+	udt_schema information_schema.sql_identifier, udt_name information_schema.sql_identifier,
+	data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number,
+	type_udt_catalog information_schema.sql_identifier,
+	type_udt_schema information_schema.sql_identifier, type_udt_name information_schema.sql_identifier,
+	scope_catalog information_schema.sql_identifier, scope_schema information_schema.sql_identifier,
+	scope_name information_schema.sql_identifier, maximum_cardinality information_schema.cardinal_number,
+	dtd_identifier information_schema.sql_identifier, routine_body information_schema.character_data,
+	routine_definition information_schema.character_data,
+	external_name information_schema.character_data, external_language information_schema.character_data,
+	parameter_style information_schema.character_data, is_deterministic information_schema.yes_or_no,
+	sql_data_access information_schema.character_data, is_null_call information_schema.yes_or_no,
+	sql_path information_schema.character_data, schema_level_routine information_schema.yes_or_no,
+	max_dynamic_result_sets information_schema.cardinal_number,
+	is_user_defined_cast information_schema.yes_or_no,
+	is_implicitly_invocable information_schema.yes_or_no,
+	security_type information_schema.character_data,
+	to_sql_specific_catalog information_schema.sql_identifier,
+	to_sql_specific_schema information_schema.sql_identifier,
+	to_sql_specific_name information_schema.sql_identifier, as_locator information_schema.yes_or_no,
+	created information_schema.time_stamp, last_altered information_schema.time_stamp,
+	new_savepoint_level information_schema.yes_or_no, is_udt_dependent information_schema.yes_or_no,
+	result_cast_from_data_type information_schema.character_data,
+	result_cast_as_locator information_schema.yes_or_no,
+	result_cast_char_max_length information_schema.cardinal_number,
+	result_cast_char_octet_length information_schema.cardinal_number,
+	result_cast_char_set_catalog information_schema.sql_identifier,
+	result_cast_char_set_schema information_schema.sql_identifier,
+	result_cast_char_set_name information_schema.sql_identifier,
+	result_cast_collation_catalog information_schema.sql_identifier,
+	result_cast_collation_schema information_schema.sql_identifier,
+	result_cast_collation_name information_schema.sql_identifier,
+	result_cast_numeric_precision information_schema.cardinal_number,
+	result_cast_numeric_precision_radix information_schema.cardinal_number,
+	result_cast_numeric_scale information_schema.cardinal_number,
+	result_cast_datetime_precision information_schema.cardinal_number,
+	result_cast_interval_type information_schema.character_data,
+	result_cast_interval_precision information_schema.cardinal_number,
+	result_cast_type_udt_catalog information_schema.sql_identifier,
+	result_cast_type_udt_schema information_schema.sql_identifier,
+	result_cast_type_udt_name information_schema.sql_identifier,
+	result_cast_scope_catalog information_schema.sql_identifier,
+	result_cast_scope_schema information_schema.sql_identifier,
+	result_cast_scope_name information_schema.sql_identifier,
+	result_cast_maximum_cardinality information_schema.cardinal_number,
+	result_cast_dtd_identifier information_schema.sql_identifier
+13382 v schemata
+	catalog_name information_schema.sql_identifier, schema_name information_schema.sql_identifier,
+	schema_owner information_schema.sql_identifier,
+	default_character_set_catalog information_schema.sql_identifier,
+	default_character_set_schema information_schema.sql_identifier,
+	default_character_set_name information_schema.sql_identifier,
+	sql_path information_schema.character_data
+13386 v sequences
+	sequence_catalog information_schema.sql_identifier,
+	sequence_schema information_schema.sql_identifier, sequence_name information_schema.sql_identifier,
+	data_type information_schema.character_data, numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number, start_value information_schema.character_data,
+	minimum_value information_schema.character_data, maximum_value information_schema.character_data,
+	increment information_schema.character_data, cycle_option information_schema.yes_or_no
+13391 r sql_features
+	feature_id information_schema.character_data, feature_name information_schema.character_data,
+	sub_feature_id information_schema.character_data, sub_feature_name information_schema.character_data,
+	is_supported information_schema.yes_or_no, is_verified_by information_schema.character_data,
+	comments information_schema.character_data
+13396 r sql_implementation_info
+	implementation_info_id information_schema.character_data,
+	implementation_info_name information_schema.character_data,
+	integer_value information_schema.cardinal_number, character_value information_schema.character_data,
+	comments information_schema.character_data
+13401 r sql_parts
+	feature_id information_schema.character_data, feature_name information_schema.character_data,
+	is_supported information_schema.yes_or_no, is_verified_by information_schema.character_data,
+	comments information_schema.character_data
+13406 r sql_sizing
+	sizing_id information_schema.cardinal_number, sizing_name information_schema.character_data,
+	supported_value information_schema.cardinal_number, comments information_schema.character_data
+13411 v table_constraints
+	constraint_catalog information_schema.sql_identifier,
+	constraint_schema information_schema.sql_identifier,
+	constraint_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier,
+	constraint_type information_schema.character_data, is_deferrable information_schema.yes_or_no,
+	initially_deferred information_schema.yes_or_no, enforced information_schema.yes_or_no,
+	nulls_distinct information_schema.yes_or_no
+13416 v table_privileges
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, privilege_type information_schema.character_data,
+	is_grantable information_schema.yes_or_no, with_hierarchy information_schema.yes_or_no
+13425 v tables
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, table_type information_schema.character_data,
+	self_referencing_column_name information_schema.sql_identifier,
+	reference_generation information_schema.character_data,
+	user_defined_type_catalog information_schema.sql_identifier,
+	user_defined_type_schema information_schema.sql_identifier,
+	user_defined_type_name information_schema.sql_identifier,
+	is_insertable_into information_schema.yes_or_no, is_typed information_schema.yes_or_no,
+	commit_action information_schema.character_data
+13430 v transforms
+	udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier,
+	udt_name information_schema.sql_identifier, specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier,
+	group_name information_schema.sql_identifier, transform_type information_schema.character_data
+13435 v triggered_update_columns
+	trigger_catalog information_schema.sql_identifier, trigger_schema information_schema.sql_identifier,
+	trigger_name information_schema.sql_identifier,
+	event_object_catalog information_schema.sql_identifier,
+	event_object_schema information_schema.sql_identifier,
+	event_object_table information_schema.sql_identifier,
+	event_object_column information_schema.sql_identifier
+13440 v triggers
+	trigger_catalog information_schema.sql_identifier, trigger_schema information_schema.sql_identifier,
+	trigger_name information_schema.sql_identifier, event_manipulation information_schema.character_data,
+	event_object_catalog information_schema.sql_identifier,
+	event_object_schema information_schema.sql_identifier,
+	event_object_table information_schema.sql_identifier,
+	action_order information_schema.cardinal_number, action_condition information_schema.character_data,
+	action_statement information_schema.character_data,
+	action_orientation information_schema.character_data,
+	action_timing information_schema.character_data,
+	action_reference_old_table information_schema.sql_identifier,
+	action_reference_new_table information_schema.sql_identifier,
+	action_reference_old_row information_schema.sql_identifier,
+	action_reference_new_row information_schema.sql_identifier, created information_schema.time_stamp
+13445 v udt_privileges
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	udt_catalog information_schema.sql_identifier, udt_schema information_schema.sql_identifier,
+	udt_name information_schema.sql_identifier, privilege_type information_schema.character_data,
+	is_grantable information_schema.yes_or_no
+13454 v usage_privileges
+	grantor information_schema.sql_identifier, grantee information_schema.sql_identifier,
+	object_catalog information_schema.sql_identifier, object_schema information_schema.sql_identifier,
+	object_name information_schema.sql_identifier, object_type information_schema.character_data,
+	privilege_type information_schema.character_data, is_grantable information_schema.yes_or_no
+13463 v user_defined_types
+	user_defined_type_catalog information_schema.sql_identifier,
+	user_defined_type_schema information_schema.sql_identifier,
+	user_defined_type_name information_schema.sql_identifier,
+	user_defined_type_category information_schema.character_data,
+	is_instantiable information_schema.yes_or_no, is_final information_schema.yes_or_no,
+	ordering_form information_schema.character_data, ordering_category information_schema.character_data,
+	ordering_routine_catalog information_schema.sql_identifier,
+	ordering_routine_schema information_schema.sql_identifier,
+	ordering_routine_name information_schema.sql_identifier,
+	reference_type information_schema.character_data, data_type information_schema.character_data,
+	character_maximum_length information_schema.cardinal_number,
+	character_octet_length information_schema.cardinal_number,
+	character_set_catalog information_schema.sql_identifier,
+	character_set_schema information_schema.sql_identifier,
+	character_set_name information_schema.sql_identifier,
+	collation_catalog information_schema.sql_identifier,
+	collation_schema information_schema.sql_identifier, collation_name information_schema.sql_identifier,
+	numeric_precision information_schema.cardinal_number,
+	numeric_precision_radix information_schema.cardinal_number,
+	numeric_scale information_schema.cardinal_number,
+	datetime_precision information_schema.cardinal_number,
+	interval_type information_schema.character_data,
+	interval_precision information_schema.cardinal_number,
+	source_dtd_identifier information_schema.sql_identifier,
+	ref_dtd_identifier information_schema.sql_identifier
+13550 v user_mapping_options
+	authorization_identifier information_schema.sql_identifier,
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier, option_name information_schema.sql_identifier,
+	option_value information_schema.character_data
+13555 v user_mappings
+	authorization_identifier information_schema.sql_identifier,
+	foreign_server_catalog information_schema.sql_identifier,
+	foreign_server_name information_schema.sql_identifier
+13468 v view_column_usage
+	view_catalog information_schema.sql_identifier, view_schema information_schema.sql_identifier,
+	view_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier,
+	column_name information_schema.sql_identifier
+13473 v view_routine_usage
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, specific_catalog information_schema.sql_identifier,
+	specific_schema information_schema.sql_identifier, specific_name information_schema.sql_identifier
+13478 v view_table_usage
+	view_catalog information_schema.sql_identifier, view_schema information_schema.sql_identifier,
+	view_name information_schema.sql_identifier, table_catalog information_schema.sql_identifier,
+	table_schema information_schema.sql_identifier, table_name information_schema.sql_identifier
+13483 v views
+	table_catalog information_schema.sql_identifier, table_schema information_schema.sql_identifier,
+	table_name information_schema.sql_identifier, view_definition information_schema.character_data,
+	check_option information_schema.character_data, is_updatable information_schema.yes_or_no,
+	is_insertable_into information_schema.yes_or_no, is_trigger_updatable information_schema.yes_or_no,
+	is_trigger_deletable information_schema.yes_or_no,
+	is_trigger_insertable_into information_schema.yes_or_no
+`
