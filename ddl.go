@@ -67,7 +67,7 @@ func (s *Session) createTable(ct *tree.CreateTable) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := catalog.Table{Kind: catalog.KindTable, Schema: schema, Name: string(ct.Table.ObjectName)}
+	t := catalog.Table{Kind: catalog.KindTable, Schema: schema, Name: string(ct.Table.ObjectName), Owner: s.role}
 	var defaults []tree.Expr
 	var watermarks []watermarkClause
 	for _, def := range ct.Defs {
@@ -393,7 +393,7 @@ func (s *Session) createSchema(cs *tree.CreateSchema) (*Result, error) {
 	if _, exists := s.db.catalog.Schema(name); exists && cs.IfNotExists {
 		return &Result{Tag: "CREATE SCHEMA", Notices: notice("schema %q already exists, skipping", name)}, nil
 	}
-	if err := s.db.catalog.CreateSchema(name, cs.IfNotExists); err != nil {
+	if err := s.createSchemaOwned(cs); err != nil {
 		return nil, err
 	}
 	return &Result{Tag: "CREATE SCHEMA"}, nil

@@ -57,7 +57,7 @@ func (s *Session) createJob(ctx context.Context, j *jobCommand) (*Result, error)
 	if typ, ok := j.opts["type"]; ok && typ != "sink" {
 		return nil, vector.Errorf(vector.CodeInvalidParameterValue, "a sink has type 'sink', not '%s'", typ)
 	}
-	t := catalog.Table{Kind: j.kind, Schema: schema, Name: string(j.name.ObjectName), EmitOnClose: j.eowc, Options: j.opts}
+	t := catalog.Table{Kind: j.kind, Schema: schema, Name: string(j.name.ObjectName), EmitOnClose: j.eowc, Options: j.opts, Owner: s.role}
 	if j.from != nil {
 		from, err := s.lookupTable(string(j.from.SchemaName), string(j.from.ObjectName))
 		if err != nil {

@@ -41,6 +41,9 @@ type Options struct {
 	// that join or union it with other inputs (default 30 s; a table's
 	// idle_timeout option overrides it).
 	IdleTimeout time.Duration
+	// Subscribe bounds what SUBSCRIBE keeps in memory (zero fields:
+	// defaults).
+	Subscribe SubscribeOptions
 }
 
 // DB is an open runnel database: one data directory.
@@ -107,7 +110,8 @@ type ConnParams struct {
 }
 
 // Connect starts a session for a client. The database must be "runnel"
-// (3D000 otherwise); startup parameters set session parameters.
+// (3D000 otherwise) and the user a role (28000 otherwise); startup
+// parameters set session parameters.
 func (db *DB) Connect(p ConnParams) (*Session, error) {
 	database := p.Database
 	if database == "" {
@@ -131,6 +135,11 @@ func (db *DB) Connect(p ConnParams) (*Session, error) {
 		if _, err := s.settings.set(name, value); err != nil {
 			return nil, err
 		}
+	}
+	// The role, known from the start, tells is_superuser before the
+	// client's first statement.
+	if _, err := s.currentRole(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -28,6 +28,12 @@ type Schema struct {
 	// Owner is the OID of the owning role; 0 means the bootstrap role for
 	// pg_catalog and information_schema, and pg_database_owner for public.
 	Owner uint32
+	// Grants are the privileges (U USAGE, C CREATE) granted on the schema
+	// to roles other than its owner, which has them all. nil means the
+	// default ones: USAGE for PUBLIC on the built-in schemas, none on
+	// others (as in Postgres 15); once GRANT or REVOKE changed them they
+	// are a list, maybe empty.
+	Grants []Grant
 }
 
 // Table is a relation: a stored table, a view or a materialized view. Its
@@ -167,6 +173,7 @@ type object struct {
 	rec    record
 	schema *Schema
 	table  *Table
+	role   *Role
 }
 
 // Open loads the catalog from st, creating the built-in schemas on first

@@ -19,7 +19,7 @@ func TestEngine(t *testing.T) {
 
 	c := dial(t, addr)
 	c.send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
-		Parameters: map[string]string{"user": "postgres", "database": "runnel"}})
+		Parameters: map[string]string{"user": "runnel", "database": "runnel"}})
 	if got := c.until("ReadyForQuery"); !slices.Contains(got, "ParameterStatus server_version="+runnel.ServerVersion) {
 		t.Errorf("startup %q: no server_version %s", got, runnel.ServerVersion)
 	}
@@ -64,7 +64,7 @@ func TestEngine(t *testing.T) {
 
 	bad := dial(t, addr)
 	bad.send(&pgproto3.StartupMessage{ProtocolVersion: pgproto3.ProtocolVersion30,
-		Parameters: map[string]string{"user": "postgres", "database": "nosuch"}})
+		Parameters: map[string]string{"user": "runnel", "database": "nosuch"}})
 	want = []string{"AuthenticationOk", `ErrorResponse FATAL 3D000 database "nosuch" does not exist`}
 	if got := bad.until("ErrorResponse"); !slices.Equal(got, want) {
 		t.Errorf("unknown database:\n got %q\nwant %q", got, want)

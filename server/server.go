@@ -7,14 +7,17 @@ package server
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
 	"time"
 
 	"github.com/runneldb/runnel"
+	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -27,6 +30,43 @@ type Config struct {
 	// a larger message ends the connection with an error. 0 means
 	// DefaultMaxMessageSize.
 	MaxMessageSize int
+	// Auth says how clients authenticate.
+	Auth AuthConfig
+	// TLS, when set, lets clients encrypt their connection: SSLRequest is
+	// answered 'S' and the TLS handshake follows.
+	TLS *tls.Config
+	// TLSRequired refuses (28000) clients that connect over TCP without
+	// TLS.
+	TLSRequired bool
+	// AllowInsecure lets Serve accept clients from other machines with
+	// trust authentication: anyone who reaches the port may connect as
+	// any role. Without it Serve refuses such a listener.
+	AllowInsecure bool
+}
+
+// CheckListener refuses to serve ln when it accepts clients from other
+// machines that the configuration does not authenticate — with no method
+// for them (every one would be rejected) or with trust, unless
+// AllowInsecure — or when TLS is required without a certificate.
+func (cfg *Config) CheckListener(ln net.Listener) error {
+	if cfg.TLSRequired && cfg.TLS == nil {
+		return fmt.Errorf("TLS is required but the server has no certificate: give --tls-cert and --tls-key")
+	}
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	if !ok || tcp.IP.IsLoopback() {
+		return nil
+	}
+	switch cfg.Auth.method(false) {
+	case AuthReject:
+		if cfg.Auth.Remote == "" {
+			return fmt.Errorf("listening on %s accepts clients from other machines, but no authentication is configured for them: use --auth password (or --auth trust with --allow-insecure), or listen on 127.0.0.1", tcp)
+		}
+	case AuthTrust:
+		if !cfg.AllowInsecure {
+			return fmt.Errorf("listening on %s with --auth trust lets anyone who reaches the port connect as any role, superuser included: use --auth password, or add --allow-insecure if that is really meant", tcp)
+		}
+	}
+	return nil
 }
 
 // session is what the server needs of a runnel session; *runnel.Session
@@ -38,7 +78,7 @@ type session interface {
 	Execute(ctx context.Context, p *runnel.Prepared, params []vector.Datum) (*runnel.Result, error)
 	TxStatus() byte
 	Location() *time.Location
-	BeginImplicit()
+	BeginImplicit(block bool)
 	EndImplicit(failed bool) error
 	Close()
 }
@@ -63,6 +103,16 @@ type Server struct {
 	connect connectFunc
 	cfg     Config
 	log     *slog.Logger
+	// roles finds the role a client connects as; nil for a server whose
+	// sessions have no roles, where every name may connect (without a
+	// password).
+	roles   roleFunc
+	limiter *loginLimiter
+	// endPoint is the channel binding data of the TLS certificate, or nil
+	// when SCRAM-SHA-256-PLUS is not offered.
+	endPoint []byte
+	// mockNonce makes the salts of mock SCRAM exchanges (see mockSecret).
+	mockNonce [32]byte
 
 	ctx    context.Context
 	cancel context.CancelCauseFunc
@@ -73,17 +123,22 @@ type Server struct {
 	conns        map[cancelKey]*conn
 	nextPID      uint32
 	shuttingDown bool
+	// roleConns counts the connections of each role with a connection
+	// limit.
+	roleConns map[uint32]int
 }
 
 // New returns a server of db's sessions. Serve starts it.
 func New(db *runnel.DB, cfg Config, logger *slog.Logger) *Server {
-	return newServer(func(p runnel.ConnParams) (session, error) {
+	s := newServer(func(p runnel.ConnParams) (session, error) {
 		s, err := db.Connect(p)
 		if err != nil {
 			return nil, err
 		}
 		return s, nil
 	}, cfg, logger)
+	s.roles = db.Role
+	return s
 }
 
 func newServer(connect connectFunc, cfg Config, logger *slog.Logger) *Server {
@@ -94,21 +149,32 @@ func newServer(connect connectFunc, cfg Config, logger *slog.Logger) *Server {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Server{
+	s := &Server{
 		connect:   connect,
 		cfg:       cfg,
 		log:       logger,
+		limiter:   newLoginLimiter(time.Now),
+		endPoint:  endPointHash(cfg.TLS),
 		ctx:       ctx,
 		cancel:    cancel,
 		listeners: map[net.Listener]struct{}{},
 		conns:     map[cancelKey]*conn{},
 		nextPID:   1000,
+		roleConns: map[uint32]int{},
 	}
+	rand.Read(s.mockNonce[:])
+	return s
 }
 
 // Serve accepts connections on ln and serves each in its own goroutine. It
-// returns nil once Shutdown closed ln, or ln's failure otherwise.
+// returns nil once Shutdown closed ln, or ln's failure otherwise. It
+// refuses (closing ln) a listener that accepts clients from other
+// machines the configuration does not authenticate (see Config).
 func (s *Server) Serve(ln net.Listener) error {
+	if err := s.cfg.CheckListener(ln); err != nil {
+		ln.Close()
+		return err
+	}
 	s.mu.Lock()
 	if s.shuttingDown {
 		s.mu.Unlock()
@@ -187,6 +253,32 @@ func (s *Server) unregister(key cancelKey) {
 	delete(s.conns, key)
 	s.mu.Unlock()
 }
+
+// admit counts a connection of role against its connection limit: it
+// fails with 53300 when the role has as many as its limit allows
+// (superusers have no limit), else returns the function that ends the
+// connection's count.
+func (s *Server) admit(role *catalog.Role) (func(), error) {
+	if role == nil || role.ConnLimit < 0 || role.Superuser {
+		return func() {}, nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.roleConns[role.ID] >= int(role.ConnLimit) {
+		return nil, vector.Errorf(codeTooManyConnections, "too many connections for role \"%s\"", role.Name)
+	}
+	s.roleConns[role.ID]++
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.roleConns[role.ID]--; s.roleConns[role.ID] == 0 {
+			delete(s.roleConns, role.ID)
+		}
+	}, nil
+}
+
+// codeTooManyConnections is SQLSTATE 53300, too_many_connections.
+const codeTooManyConnections = "53300"
 
 // cancelRequest cancels the running statement of the connection with key;
 // an unknown key is ignored, as Postgres does.

@@ -15,31 +15,24 @@ import (
 // CancelRequest, or sent a FATAL error.
 var errEnded = errors.New("startup ended")
 
-// readStartup reads the startup packet, declining SSL and GSS encryption
-// (the client then continues in the clear on the same connection) and
-// serving a CancelRequest. It returns the client's parameters.
+// readStartup reads the startup packet (encryption was negotiated
+// before, see negotiateEncryption), serving a CancelRequest. It returns
+// the client's parameters.
 func (c *conn) readStartup() (runnel.ConnParams, error) {
-	for {
-		msg, err := c.be.ReceiveStartupMessage()
-		if err != nil {
-			return runnel.ConnParams{}, c.readFailed(err)
-		}
-		switch m := msg.(type) {
-		case *pgproto3.SSLRequest, *pgproto3.GSSEncRequest:
-			if _, err := c.nc.Write([]byte{'N'}); err != nil {
-				return runnel.ConnParams{}, err
-			}
-		case *pgproto3.CancelRequest:
-			if len(m.SecretKey) == 4 {
-				c.srv.cancelRequest(cancelKey{pid: m.ProcessID, secret: binary.BigEndian.Uint32(m.SecretKey)})
-			}
-			return runnel.ConnParams{}, errEnded
-		case *pgproto3.StartupMessage:
-			return c.startupParams(m)
-		default:
-			return runnel.ConnParams{}, c.fatal(protocolError("unsupported startup message %T", msg))
-		}
+	msg, err := c.be.ReceiveStartupMessage()
+	if err != nil {
+		return runnel.ConnParams{}, c.readFailed(err)
 	}
+	switch m := msg.(type) {
+	case *pgproto3.CancelRequest:
+		if len(m.SecretKey) == 4 {
+			c.srv.cancelRequest(cancelKey{pid: m.ProcessID, secret: binary.BigEndian.Uint32(m.SecretKey)})
+		}
+		return runnel.ConnParams{}, errEnded
+	case *pgproto3.StartupMessage:
+		return c.startupParams(m)
+	}
+	return runnel.ConnParams{}, c.fatal(protocolError("unsupported startup message %T", msg))
 }
 
 // startupParams validates a StartupMessage. Protocol 3.2 and "_pq_."
@@ -72,14 +65,23 @@ func (c *conn) startupParams(m *pgproto3.StartupMessage) (runnel.ConnParams, err
 	return p, nil
 }
 
-// startSession authenticates the client (trust, for now), connects its
+// startSession authenticates the client (see authenticate), connects its
 // session and reports the session's parameters and cancel key.
 func (c *conn) startSession(p runnel.ConnParams) error {
-	c.be.Send(&pgproto3.AuthenticationOk{})
-	sess, err := c.srv.connect(p)
+	role, err := c.authenticate(p.User, p.Database)
+	if err != nil {
+		return err
+	}
+	release, err := c.srv.admit(role)
 	if err != nil {
 		return c.fatal(err)
 	}
+	sess, err := c.srv.connect(p)
+	if err != nil {
+		release()
+		return c.fatal(err)
+	}
+	c.release = release
 	c.key = c.srv.register(c)
 	c.sess = sess
 	c.enc.loc = sess.Location()

@@ -32,6 +32,24 @@ func serve(args []string) int {
 		"instances of each keyed operator of a materialized view (0: one per CPU)")
 	logLevel := fs.String("log-level", envOr("RUNNEL_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (env RUNNEL_LOG_LEVEL)")
+	auth := fs.String("auth", envOr("RUNNEL_AUTH", ""),
+		"how clients on other machines authenticate: password, trust or reject; needed to listen beyond loopback (env RUNNEL_AUTH)")
+	authLocal := fs.String("auth-local", envOr("RUNNEL_AUTH_LOCAL", "trust"),
+		"how clients on this machine (loopback) authenticate: trust, password or reject (env RUNNEL_AUTH_LOCAL)")
+	allowInsecure := fs.Bool("allow-insecure", false,
+		"allow --auth trust on an address other machines reach: anyone there may connect as any role")
+	tlsCert := fs.String("tls-cert", envOr("RUNNEL_TLS_CERT", ""),
+		"TLS certificate (PEM, with its chain): clients may then encrypt (env RUNNEL_TLS_CERT)")
+	tlsKey := fs.String("tls-key", envOr("RUNNEL_TLS_KEY", ""),
+		"private key of --tls-cert (PEM) (env RUNNEL_TLS_KEY)")
+	tlsRequired := fs.Bool("tls-required", false,
+		"refuse clients that connect over TCP without TLS")
+	subRetention := fs.Duration("subscribe-retention", time.Minute,
+		"how long a subscribed view's changes are kept for SUBSCRIBE … AS OF")
+	subHistory := fs.Int("subscribe-history-rows", 1_000_000,
+		"most rows of changes kept per subscribed view")
+	subBuffer := fs.Int("subscribe-buffer-rows", 1_000_000,
+		"rows of changes that may wait for one subscriber before it is ended (53400)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: runnel serve [options]\n\nRuns the runnel server: clients connect with psql or any Postgres driver,\ne.g. psql -h 127.0.0.1 -p 6877 -U runnel -d runnel\n\nOptions:\n")
 		fs.PrintDefaults()
@@ -48,9 +66,16 @@ func serve(args []string) int {
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	cfg, err := serverConfig(*auth, *authLocal, *tlsCert, *tlsKey, *tlsRequired, *allowInsecure)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "runnel: %v\n", err)
+		return 2
+	}
+	cfg.MaxMessageSize = *maxMsg
 
 	start := time.Now()
-	db, err := runnel.Open(*data, runnel.Options{CheckpointInterval: *checkpoint, Partitions: *partitions, IdleTimeout: *idle})
+	db, err := runnel.Open(*data, runnel.Options{CheckpointInterval: *checkpoint, Partitions: *partitions, IdleTimeout: *idle,
+		Subscribe: runnel.SubscribeOptions{Retention: *subRetention, HistoryRows: *subHistory, BufferRows: *subBuffer}})
 	if err != nil {
 		log.Error("cannot open the database", "dir", *data, "err", err)
 		return 1
@@ -61,7 +86,12 @@ func serve(args []string) int {
 		log.Error("cannot listen", "addr", *listen, "err", err)
 		return 1
 	}
-	srv := server.New(db, server.Config{MaxMessageSize: *maxMsg}, log)
+	if err := cfg.CheckListener(ln); err != nil {
+		ln.Close()
+		log.Error("refusing to start", "err", err)
+		return 1
+	}
+	srv := server.New(db, cfg, log)
 	log.Info("runnel is ready", "version", runnel.Version, "listen", ln.Addr().String(), "data", *data,
 		"startup", time.Since(start).Round(time.Millisecond).String())
 
@@ -84,6 +114,32 @@ func serve(args []string) int {
 		}
 	}
 	return 0
+}
+
+// serverConfig is the server configuration the authentication and TLS
+// options give.
+func serverConfig(auth, authLocal, tlsCert, tlsKey string, tlsRequired, allowInsecure bool) (server.Config, error) {
+	cfg := server.Config{TLSRequired: tlsRequired, AllowInsecure: allowInsecure}
+	var err error
+	if auth != "" {
+		if cfg.Auth.Remote, err = server.ParseAuthMethod(auth); err != nil {
+			return cfg, fmt.Errorf("--auth: %w", err)
+		}
+	}
+	if cfg.Auth.Local, err = server.ParseAuthMethod(authLocal); err != nil {
+		return cfg, fmt.Errorf("--auth-local: %w", err)
+	}
+	switch {
+	case (tlsCert == "") != (tlsKey == ""):
+		return cfg, fmt.Errorf("--tls-cert and --tls-key go together")
+	case tlsCert != "":
+		if cfg.TLS, err = server.LoadTLS(tlsCert, tlsKey); err != nil {
+			return cfg, err
+		}
+	case tlsRequired:
+		return cfg, fmt.Errorf("--tls-required needs --tls-cert and --tls-key")
+	}
+	return cfg, nil
 }
 
 func envOr(name, def string) string {
