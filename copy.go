@@ -392,6 +392,9 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 	header := opts.header || opts.format == CopyBinary
 	trailer := opts.format == CopyBinary
 	finished := false
+	// prefix is the binary format's header, which Postgres sends in one
+	// message with the first tuple (or the trailer), and clients expect so.
+	var prefix []byte
 	end := func(err error) error {
 		if !finished {
 			finished = true
@@ -411,7 +414,11 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 				for i, c := range q.Columns {
 					names[i] = c.Name
 				}
-				lines = append(lines, encodeHeader(names, opts))
+				if h := encodeHeader(names, opts); opts.format == CopyBinary {
+					prefix = h
+				} else {
+					lines = append(lines, h)
+				}
 			}
 			if finished {
 				return nil, nil
@@ -428,10 +435,14 @@ func (st *statement) copyTo(ctx context.Context, ast *tree.CopyTo) (*Result, err
 					if err := end(nil); err != nil || !trailer {
 						return nil, err
 					}
-					return [][]byte{{0xff, 0xff}}, nil
+					return [][]byte{append(prefix, 0xff, 0xff)}, nil
 				}
 				lines = append(lines, encodeCopyRows(b, types, opts, st.s.settings.loc)...)
 				n += b.Len
+			}
+			if prefix != nil {
+				lines[0] = append(prefix, lines[0]...)
+				prefix = nil
 			}
 			return lines, nil
 		},

@@ -20,6 +20,8 @@ func (s *Session) describe(ast tree.Statement, params *vector.ParamTypes) ([]Col
 	defer st.finish(errDescribeOnly) //nolint:errcheck // rolls back
 	st.plan.DescribeOnly()
 	switch ast := ast.(type) {
+	case streamStatement:
+		return ast.describe(st)
 	case *tree.Select:
 		q, err := st.plan.Query(ast)
 		if err != nil {
@@ -75,8 +77,14 @@ func returningColumns(r *planner.Returning) []Column {
 
 // execute runs one statement.
 func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datum) (*Result, error) {
+	if err := s.authorize(p); err != nil {
+		return nil, err
+	}
 	if p.cmd != nil {
 		return p.cmd.run(ctx, s)
+	}
+	if err := s.refuseSystemChange(p.ast); err != nil {
+		return nil, err
 	}
 	switch ast := p.ast.(type) {
 	case *tree.BeginTransaction:
@@ -98,6 +106,8 @@ func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datu
 	case *tree.CreateTable, *tree.DropTable, *tree.RenameTable, *tree.AlterTable, *tree.CreateSchema, *tree.DropSchema,
 		*tree.CreateView, *tree.DropView:
 		return s.ddl(ctx, ast)
+	case *tree.Grant, *tree.Revoke, *tree.GrantRole, *tree.RevokeRole, *tree.AlterTableOwner, *tree.AlterSchema, *tree.CreateRole, *tree.AlterRole, *tree.DropRole:
+		return s.accessControl(ctx, p)
 	case *tree.Explain:
 		if cv, ok := ast.Statement.(*tree.CreateView); ok {
 			return s.explainView(cv, false)
@@ -106,6 +116,8 @@ func (s *Session) execute(ctx context.Context, p *Prepared, params []vector.Datu
 	types := &vector.ParamTypes{Types: p.ParamTypes}
 	st := s.begin(types, params)
 	switch ast := p.ast.(type) {
+	case streamStatement:
+		return ast.run(ctx, st)
 	case *tree.Select:
 		return st.query(ctx, ast)
 	case *tree.Insert:
@@ -147,6 +159,7 @@ func (s *Session) commitBlock() (*Result, error) {
 	}
 	txn, failed := s.txn, s.failed
 	s.txn, s.failed, s.implicit = nil, false, false
+	s.closeCursors()
 	if failed {
 		txn.Rollback()
 		return &Result{Tag: "ROLLBACK"}, nil
@@ -162,6 +175,7 @@ func (s *Session) rollbackBlock() (*Result, error) {
 	if s.txn == nil {
 		return &Result{Tag: "ROLLBACK", Notices: []*vector.Error{{Code: vector.CodeNoActiveSQLTransaction, Message: "there is no transaction in progress"}}}, nil
 	}
+	s.closeCursors()
 	s.txn.Rollback()
 	s.txn, s.failed, s.implicit = nil, false, false
 	return &Result{Tag: "ROLLBACK"}, nil

@@ -34,6 +34,8 @@ func FuzzStatement(f *testing.F) {
 		"CREATE SOURCE g (id bigint) WITH (connector = 'datagen', rows = 10)", "DROP SOURCE IF EXISTS g",
 		"CREATE TABLE dg (id bigint) WITH (connector = 'datagen', rows = 10)", "SHOW SOURCES",
 		"CREATE SOURCE k (v text, o bigint METADATA FROM 'offset') WITH (connector = 'kafka', topic = 't', \"bootstrap.servers\" = '127.0.0.1:1')",
+		"BEGIN; DECLARE c CURSOR FOR SELECT 1; FETCH ALL c; CLOSE c", "SUBSCRIBE t WITH (SNAPSHOT = false) AS OF 0",
+		"CREATE PIPELINE \"", "SELECT relname FROM pg_class WHERE relname OPERATOR(pg_catalog.~) '^(t)$' COLLATE pg_catalog.default",
 	} {
 		f.Add(s)
 	}

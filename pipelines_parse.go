@@ -175,7 +175,7 @@ func endsEOWC(toks []token) bool {
 // identText is an identifier token's name: unquoted and lower-cased, or
 // as quoted.
 func identText(t token) string {
-	if t.kind == tokQuoted {
+	if t.kind == tokQuoted && terminated(t.text) {
 		return strings.ReplaceAll(t.text[1:len(t.text)-1], `""`, `"`)
 	}
 	return strings.ToLower(t.text)
@@ -184,7 +184,9 @@ func identText(t token) string {
 // nameAt reads a name or schema.name at toks[i]: the name, and the index
 // after it; nil when there is none.
 func nameAt(toks []token, i int) (*tree.TableName, int) {
-	isName := func(k int) bool { return k < len(toks) && (toks[k].kind == tokWord || toks[k].kind == tokQuoted) }
+	isName := func(k int) bool {
+		return k < len(toks) && (toks[k].kind == tokWord || toks[k].kind == tokQuoted && terminated(toks[k].text))
+	}
 	if !isName(i) {
 		return nil, i
 	}

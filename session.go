@@ -26,6 +26,7 @@ import (
 type Session struct {
 	db       *DB
 	user     string
+	role     uint32 // the OID of user's role, once known (see currentRole)
 	settings *sessionSettings
 
 	// txn is the open transaction block's transaction, or nil.
@@ -33,23 +34,28 @@ type Session struct {
 	// txnStart is now() inside the block.
 	txnStart time.Time
 	failed   bool
-	// implicit is set while txn is the implicit transaction of several
-	// statements sent in one message (see BeginImplicit).
-	implicit bool
+	// implicit is set while txn is an implicit transaction (see
+	// BeginImplicit); implicitBlock when it is a transaction block, that of
+	// several statements sent in one Query message.
+	implicit, implicitBlock bool
 	// lastWrite is the seq of the session's last commit: its reads of
 	// materialized views wait until they reflect it.
 	lastWrite atomic.Uint64
+	// cursors are the open cursors of the transaction, by name.
+	cursors map[string]*cursor
 }
 
-// BeginImplicit starts the implicit transaction of several statements sent
-// in one simple Query message: they commit together at EndImplicit, unless
-// one fails. BEGIN among them makes the block an ordinary one; COMMIT or
-// ROLLBACK among them ends it early.
-func (s *Session) BeginImplicit() {
+// BeginImplicit starts an implicit transaction: the statements until
+// EndImplicit commit together, unless one fails. block says whether it is a
+// transaction block — that of several statements sent in one Query message
+// is, where LOCK and DECLARE may run; that of an extended-protocol Sync
+// cycle is not, as in Postgres. BEGIN among the statements makes the
+// transaction an ordinary block; COMMIT or ROLLBACK ends it early.
+func (s *Session) BeginImplicit(block bool) {
 	if s.txn != nil {
 		return
 	}
-	s.txn, s.txnStart, s.implicit = newTxn(s), time.Now(), true
+	s.txn, s.txnStart, s.implicit, s.implicitBlock = newTxn(s), time.Now(), true, block
 }
 
 // EndImplicit ends the implicit transaction: committed, or rolled back when
@@ -60,6 +66,7 @@ func (s *Session) EndImplicit(failed bool) error {
 	}
 	txn := s.txn
 	s.txn, s.implicit, s.failed = nil, false, false
+	s.closeCursors()
 	if failed {
 		txn.Rollback()
 		return nil
@@ -83,6 +90,12 @@ func (s *Session) Parameters() []Param {
 // fails the whole text, with the error's position set. Empty text (or only
 // comments and semicolons) yields no statements.
 func (s *Session) Parse(sql string) ([]*Statement, error) {
+	if stmts, ok, err := parseCursorText(sql); ok {
+		return stmts, err
+	}
+	if stmts, ok, err := parseLockText(sql); ok {
+		return stmts, err
+	}
 	if c, ok, err := parseCommand(sql); ok {
 		if err != nil {
 			return nil, err
@@ -151,6 +164,7 @@ func (s *Session) Execute(ctx context.Context, p *Prepared, params []vector.Datu
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
 	}
+	s.noteActivity(p.SQL)
 	res, err := s.execute(ctx, p, params)
 	if err != nil && s.txn != nil {
 		s.failed = true
@@ -185,6 +199,8 @@ func (s *Session) Location() *time.Location { return s.settings.loc }
 
 // Close ends the session, rolling back any open transaction.
 func (s *Session) Close() {
+	s.forgetActivity()
+	s.closeCursors()
 	if s.txn != nil {
 		s.txn.Rollback()
 		s.txn = nil
@@ -222,9 +238,16 @@ func (s *Session) begin(params *vector.ParamTypes, values []vector.Datum) *state
 		Params:        values,
 		Settings:      s.settings.get,
 		Session:       s.sessionValue,
+		Catalog:       &sessionCatalog{s: s, txn: st.txn},
 	}
 	st.plan = planner.New(&env{s: s, txn: st.txn}, st.ectx, params)
 	return st
+}
+
+// inBlock reports whether the statement runs in a transaction block:
+// BEGIN's, or the implicit one of a multi-statement Query message.
+func (st *statement) inBlock() bool {
+	return !st.implicit && (!st.s.implicit || st.s.implicitBlock)
 }
 
 // finish ends an implicit transaction: committed on success, rolled back

@@ -94,7 +94,9 @@ func caretPosition(detail string) (int, bool) {
 
 // syntaxMessage words a parser message as Postgres does:
 // `at or near "x": syntax error` becomes `syntax error at or near "x"`, and
-// an error at the end of the text `syntax error at end of input`.
+// an error at the end of the text `syntax error at end of input`; the
+// parser's "unimplemented" remarks, which speak of its own project, are
+// dropped.
 func syntaxMessage(msg string) string {
 	near, rest, ok := strings.Cut(msg, ": syntax error")
 	if !ok || !strings.HasPrefix(near, "at or near ") {
@@ -103,7 +105,7 @@ func syntaxMessage(msg string) string {
 	if near == `at or near "EOF"` {
 		near = "at end of input"
 	}
-	if rest = strings.TrimPrefix(rest, ": "); rest != "" {
+	if rest = strings.TrimPrefix(rest, ": "); rest != "" && !strings.HasPrefix(rest, "unimplemented") {
 		return "syntax error " + near + ": " + rest
 	}
 	return "syntax error " + near

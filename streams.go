@@ -55,6 +55,8 @@ type streams struct {
 	// wantCheckpoint asks the feed for one now.
 	waiters        []checkpointWaiter
 	wantCheckpoint atomic.Bool
+	// subscriptions are the streams of SUBSCRIBE (under mu).
+	subscriptions subscribeRegistry
 }
 
 // checkpointWaiter is a FLUSH waiting for a checkpoint whose barrier was
@@ -106,7 +108,8 @@ func stateID(oid uint32) []byte { return binary.BigEndian.AppendUint32(nil, oid)
 // startStreams restores every materialized view and starts the feed.
 func startStreams(db *DB, opts Options) (*streams, error) {
 	s := &streams{db: db, store: db.store, partitions: opts.Partitions, interval: opts.CheckpointInterval, idleTimeout: opts.IdleTimeout,
-		views: map[uint32]*runningView{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		views: map[uint32]*runningView{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
+		subscriptions: subscribeRegistry{opts: opts.Subscribe}}
 	var m manifest
 	data, err := s.store.Manifest()
 	if err != nil {
@@ -264,7 +267,7 @@ func (s *streams) deliverLocked(checkpoint bool) {
 		var ids []string
 		var views []uint32
 		for id, rv := range s.views {
-			if rv.flow.Err() == nil {
+			if rv.flow.Err() == nil && !isTransientView(id) {
 				ids = append(ids, string(stateID(id)))
 				views = append(views, id)
 			}
@@ -516,8 +519,9 @@ func (s *streams) dropView(id uint32) {
 	for _, u := range rv.unsubscribe {
 		u()
 	}
-	rv.flow.Stop()
+	// Readers learn why first: stopping fails the view too.
 	rv.view.Fail(vector.Errorf(vector.CodeUndefinedTable, "materialized view \"%s\" was dropped", rv.t.Name))
+	rv.flow.Stop()
 	if s.inflight != nil {
 		s.inflight.Ack(string(stateID(id)))
 	}

@@ -59,7 +59,7 @@ func (s *Session) createView(ctx context.Context, cv *tree.CreateView, eowc bool
 	if eowc && !cv.Materialized {
 		return nil, vector.Errorf(vector.CodeFeatureNotSupported, "EMIT ON WINDOW CLOSE is for materialized views")
 	}
-	t := catalog.Table{Kind: kind, Schema: schema, Name: string(name.ObjectName), Query: tree.AsString(cv.AsSource), EmitOnClose: eowc}
+	t := catalog.Table{Kind: kind, Schema: schema, Name: string(name.ObjectName), Query: tree.AsString(cv.AsSource), EmitOnClose: eowc, Owner: s.role}
 	st := s.begin(&vector.ParamTypes{}, nil)
 	defer st.finish(errDescribeOnly) //nolint:errcheck // a read-only transaction
 	var cols []planner.Column
@@ -207,6 +207,8 @@ type command struct {
 	// view is CREATE MATERIALIZED VIEW … EMIT ON WINDOW CLOSE (eowc).
 	view *tree.CreateView
 	eowc bool
+	// role is CREATE, ALTER or DROP ROLE (see roles.go).
+	role *roleCommand
 }
 
 var (
@@ -218,6 +220,9 @@ var (
 // parseCommand recognizes a whole-text runnel command.
 func parseCommand(sql string) (*command, bool, error) {
 	if c, ok, err := parseJobCommand(sql); ok {
+		return c, true, err
+	}
+	if c, ok, err := parseRoleCommand(sql); ok {
 		return c, true, err
 	}
 	c, ok := parseViewCommand(sql)
@@ -271,6 +276,8 @@ func (c *command) run(ctx context.Context, s *Session) (*Result, error) {
 	switch c.kind {
 	case "FLUSH":
 		return &Result{Tag: "FLUSH"}, s.db.streams.flush(ctx)
+	case "CREATE ROLE", "ALTER ROLE", "DROP ROLE":
+		return s.runRole(c.role)
 	case "CREATE MATERIALIZED VIEW":
 		return s.createView(ctx, c.view, c.eowc)
 	case "EXPLAIN":

@@ -42,6 +42,11 @@ type conn struct {
 	be   *pgproto3.Backend
 	sess session
 	key  cancelKey
+	// tls is set when the client encrypted the connection.
+	tls bool
+	// release ends the session's count against its role's connection
+	// limit.
+	release func()
 
 	// ctx ends when the client goes away or the server shuts down.
 	ctx      context.Context
@@ -49,6 +54,10 @@ type conn struct {
 	stmts    map[string]*preparedStmt
 	portals  map[string]*portal
 	skipSync bool
+	// inSync is set once an Execute ran since the last Sync: the statements
+	// of one Sync cycle form an implicit transaction, committed at Sync (or
+	// rolled back when one failed), as in Postgres.
+	inSync bool
 
 	mu      sync.Mutex
 	running *portal
@@ -56,10 +65,21 @@ type conn struct {
 
 // serveConn runs one connection from its first byte to its end.
 func (s *Server) serveConn(nc net.Conn) {
+	// A client gets startupTimeout to complete the startup, as Postgres'
+	// authentication_timeout.
+	nc.SetReadDeadline(time.Now().Add(startupTimeout))
+	raw := nc
+	nc, encrypted, err := s.negotiateEncryption(s.ctx, nc)
+	if err != nil {
+		s.log.Debug("connection ended during encryption negotiation", "remote", raw.RemoteAddr(), "err", err)
+		raw.Close()
+		return
+	}
 	ctx, end := context.WithCancelCause(s.ctx)
 	c := &conn{
 		srv:     s,
 		nc:      nc,
+		tls:     encrypted,
 		ctx:     ctx,
 		stmts:   map[string]*preparedStmt{},
 		portals: map[string]*portal{},
@@ -72,10 +92,7 @@ func (s *Server) serveConn(nc net.Conn) {
 		nc.Close()
 	}()
 
-	// A client gets startupTimeout to complete the startup, as Postgres'
-	// authentication_timeout.
-	nc.SetReadDeadline(time.Now().Add(startupTimeout))
-	err := c.safely(func() error {
+	err = c.safely(func() error {
 		params, err := c.readStartup()
 		if err != nil {
 			return err
@@ -95,12 +112,14 @@ func (s *Server) serveConn(nc net.Conn) {
 	}
 }
 
-// closeSession releases every portal and the session.
+// closeSession releases every portal and the session, and ends its count
+// against its role's connection limit.
 func (c *conn) closeSession() {
 	for name := range c.portals {
 		c.closePortal(name)
 	}
 	c.sess.Close()
+	c.release()
 }
 
 // loop reads and handles messages until the connection ends.
@@ -152,8 +171,7 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) error {
 	case *pgproto3.Close:
 		return c.extended(c.close(m))
 	case *pgproto3.Sync:
-		c.skipSync = false
-		return c.readyForQuery()
+		return c.sync()
 	case *pgproto3.Flush:
 		return c.be.Flush()
 	case *pgproto3.Terminate:

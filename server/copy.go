@@ -64,10 +64,15 @@ func (c *conn) copyIn(cp *runnel.CopyIn) error {
 }
 
 // copyOut runs COPY … TO STDOUT: one CopyData per row, then CopyDone and
-// CommandComplete.
+// CommandComplete. The rows of each Next are sent at once, and the
+// CopyOutResponse before the first: the rows of a COPY (SUBSCRIBE …)
+// reach the client as they happen.
 func (c *conn) copyOut(ctx context.Context, cp *runnel.CopyOut) error {
 	overall, cols := copyFormats(cp.Format, cp.Columns)
 	c.be.Send(&pgproto3.CopyOutResponse{OverallFormat: overall, ColumnFormatCodes: cols})
+	if err := c.be.Flush(); err != nil {
+		return &ioError{err}
+	}
 	for {
 		rows, err := cp.Next(ctx)
 		if err != nil {

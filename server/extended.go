@@ -124,6 +124,10 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 	case 'P':
 		p, err := c.lookupPortal(m.Name)
 		if err != nil {
+			if cols, ok := c.cursorColumns(m.Name); ok {
+				c.describeColumns(cols, nil)
+				return nil
+			}
 			return err
 		}
 		c.describeRows(p.prep, p.formats)
@@ -135,11 +139,32 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 
 // describeRows sends the RowDescription of prep's result, or NoData.
 func (c *conn) describeRows(prep *runnel.Prepared, formats []int16) {
-	if prep == nil || prep.Columns == nil {
+	if prep == nil {
 		c.be.Send(&pgproto3.NoData{})
 		return
 	}
-	c.be.Send(rowDescription(prep.Columns, formats))
+	c.describeColumns(prep.Columns, formats)
+}
+
+// describeColumns sends the RowDescription of cols, or NoData when nil.
+func (c *conn) describeColumns(cols []runnel.Column, formats []int16) {
+	if cols == nil {
+		c.be.Send(&pgproto3.NoData{})
+		return
+	}
+	c.be.Send(rowDescription(cols, formats))
+}
+
+// cursorColumns describes the SQL cursor called name (DECLARE), which
+// Describe may name as a portal (psycopg does, for its server cursors).
+func (c *conn) cursorColumns(name string) ([]runnel.Column, bool) {
+	cs, ok := c.sess.(interface {
+		CursorColumns(name string) ([]runnel.Column, bool)
+	})
+	if !ok {
+		return nil, false
+	}
+	return cs.CursorColumns(name)
 }
 
 // execute serves Execute: it runs the portal's statement on the first
@@ -154,6 +179,10 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		return nil
 	}
 	if p.res == nil {
+		if !c.inSync {
+			c.inSync = true
+			c.sess.BeginImplicit(false)
+		}
 		if err := c.start(p); err != nil {
 			c.closePortal(m.Portal)
 			return err
@@ -188,4 +217,25 @@ func (c *conn) close(m *pgproto3.Close) error {
 	}
 	c.be.Send(&pgproto3.CloseComplete{})
 	return nil
+}
+
+// sync serves Sync: it ends the cycle's implicit transaction — committed,
+// or rolled back when a message of the cycle failed — and, outside a
+// transaction block, the portals that lived in it; then it reports
+// ReadyForQuery.
+func (c *conn) sync() error {
+	failed := c.skipSync
+	c.skipSync = false
+	if c.inSync {
+		c.inSync = false
+		if c.sess.TxStatus() == 'I' {
+			for name := range c.portals {
+				c.closePortal(name)
+			}
+		}
+		if err := c.sess.EndImplicit(failed); err != nil {
+			c.sendError(err)
+		}
+	}
+	return c.readyForQuery()
 }

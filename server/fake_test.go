@@ -119,7 +119,7 @@ func (f *fakeSession) Execute(ctx context.Context, p *runnel.Prepared, params []
 
 func (f *fakeSession) TxStatus() byte                { return 'I' }
 func (f *fakeSession) Location() *time.Location      { return time.UTC }
-func (f *fakeSession) BeginImplicit()                {}
+func (f *fakeSession) BeginImplicit(bool)            {}
 func (f *fakeSession) EndImplicit(failed bool) error { return nil }
 
 func (f *fakeSession) Close() {

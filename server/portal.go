@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/runneldb/runnel"
@@ -111,6 +113,9 @@ func (c *conn) start(p *portal) error {
 func (c *conn) fetch(p *portal, maxRows int) error {
 	c.setRunning(p)
 	defer c.setRunning(nil)
+	if err := c.flushLive(p.res.Rows); err != nil {
+		return err
+	}
 	sent := 0
 	for maxRows == 0 || sent < maxRows {
 		if p.batch == nil || p.pos == p.batch.Len {
@@ -134,7 +139,15 @@ func (c *conn) fetch(p *portal, maxRows int) error {
 			n = min(n, maxRows-sent)
 		}
 		c.enc.loc = c.sess.Location()
-		c.enc.appendRows(p.batch, p.pos, p.pos+n, p.res.Columns, p.formats)
+		if shared, ok := p.res.Rows.(runnel.SharedRows); ok && n == p.batch.Len {
+			c.enc.buf = append(c.enc.buf, shared.Encoded(p.batch, encodingKey(p.formats, c.enc.loc), func() []byte {
+				enc := rowEncoder{loc: c.enc.loc}
+				enc.appendRows(p.batch, 0, n, p.res.Columns, p.formats)
+				return enc.buf
+			})...)
+		} else {
+			c.enc.appendRows(p.batch, p.pos, p.pos+n, p.res.Columns, p.formats)
+		}
 		p.pos += n
 		sent += n
 		if err := c.writeRows(); err != nil {
@@ -143,6 +156,25 @@ func (c *conn) fetch(p *portal, maxRows int) error {
 	}
 	c.be.Send(&pgproto3.PortalSuspended{})
 	return nil
+}
+
+// flushLive sends what the backend buffered (the RowDescription) before
+// reading rows that never end by themselves (SUBSCRIBE), whose Next waits
+// for the next change: each batch of them is flushed as it comes.
+func (c *conn) flushLive(rows runnel.Rows) error {
+	if _, live := rows.(runnel.LiveRows); !live {
+		return nil
+	}
+	if err := c.be.Flush(); err != nil {
+		return &ioError{err}
+	}
+	return nil
+}
+
+// encodingKey names the encoding of rows in formats (nil: all text) and
+// time zone loc, under which readers of shared rows share it.
+func encodingKey(formats []int16, loc *time.Location) string {
+	return fmt.Sprint(formats, loc)
 }
 
 // complete sends the CommandComplete of res, rows being the number of rows

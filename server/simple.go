@@ -25,7 +25,7 @@ func (c *conn) simpleQuery(sql string) error {
 	}
 	implicit := len(stmts) > 1
 	if implicit {
-		c.sess.BeginImplicit()
+		c.sess.BeginImplicit(true)
 	}
 	failed := false
 	for _, st := range stmts {
