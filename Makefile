@@ -35,8 +35,10 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzCompareJSON$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzArrayText$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./server
+	$(GO) test -run '^$$' -fuzz '^FuzzSCRAMMessages$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzStatement$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzCopyFrom$$' -fuzztime $(FUZZTIME) .
+	$(GO) test -run '^$$' -fuzz '^FuzzParseCursorText$$' -fuzztime $(FUZZTIME) .
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeJSON$$' -fuzztime $(FUZZTIME) ./connectors/format
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCSV$$' -fuzztime $(FUZZTIME) ./connectors/format
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeDebezium$$' -fuzztime $(FUZZTIME) ./connectors/format

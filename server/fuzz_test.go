@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -77,6 +78,27 @@ func FuzzConn(f *testing.F) {
 		}
 		if got := connect(t, addr).query("select 1"); len(got) != 4 {
 			t.Fatalf("new connection: %q", got)
+		}
+	})
+}
+
+// FuzzSCRAMMessages feeds arbitrary client-first and client-final messages
+// to the SCRAM parsers: they return a message or an error, never panic, and
+// what they accept has the parts the exchange reads.
+func FuzzSCRAMMessages(f *testing.F) {
+	f.Add("n,,n=,r=rOprNGfwEbeRWgbNEkqO", "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=", false, false)
+	f.Add("p=tls-server-end-point,,n=,r=abc", "c=cD10bHMtc2VydmVyLWVuZC1wb2ludCwsAAAA,r=abcdef,x=1,p=AAAA", true, true)
+	f.Add("y,a=u,m=ext,n=", ",p=", false, true)
+	f.Fuzz(func(t *testing.T, first, final string, plus, offered bool) {
+		if m, err := parseClientFirst(first, plus, offered); err == nil {
+			if m.nonce == "" || !strings.HasSuffix(m.gs2Header, ",") || !strings.HasSuffix(first, m.bare) {
+				t.Fatalf("parseClientFirst(%q) = %+v", first, m)
+			}
+		}
+		if m, err := parseClientFinal(final); err == nil {
+			if !strings.HasPrefix(final, m.withoutProof+",p=") {
+				t.Fatalf("parseClientFinal(%q) = %+v", final, m)
+			}
 		}
 	})
 }
