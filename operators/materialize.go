@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/runneldb/runnel/vector"
 )
@@ -37,6 +38,11 @@ type View struct {
 	subscribers []func(changes []*vector.Batch, b *Barrier) error
 	// dirty lists the rows changed since the last checkpoint.
 	dirty map[int32]struct{}
+	// snap caches the batches of the contents for readers (see snapshot):
+	// nil after any change, set by a reader under mu's read lock, so a
+	// cached snapshot is always the current contents. Readers share its
+	// batches, which nothing modifies.
+	snap atomic.Pointer[[]*vector.Batch]
 }
 
 // NewView returns an empty view of rows of the given types.
@@ -151,6 +157,9 @@ func (v *View) snapshot() ([]*vector.Batch, error) {
 	if v.failed != nil {
 		return nil, v.failed
 	}
+	if snap := v.snap.Load(); snap != nil {
+		return *snap, nil
+	}
 	var out []*vector.Batch
 	n := v.rows.len()
 	var idx []int32
@@ -167,11 +176,13 @@ func (v *View) snapshot() ([]*vector.Batch, error) {
 		}
 		out = append(out, vector.NewBatch(vector.TakeColumns(v.rows.keyColumns(lo, hi), idx), len(idx)))
 	}
+	v.snap.Store(&out)
 	return out, nil
 }
 
 // apply adds a batch of changes; the caller holds mu.
 func (v *View) apply(b *vector.Batch, ids []int32) error {
+	v.snap.Store(nil)
 	v.rows.insert(b.Cols, b.Len, ids)
 	v.count = growTo(v.count, v.rows.len())
 	for i, g := range ids {
