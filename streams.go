@@ -311,6 +311,8 @@ func (s *streams) quiesce(ctx context.Context) error {
 
 // planJob plans the query of continuous query t (its catalog entry, maybe
 // not created yet) as seen by env: the plan, and the relations it reads.
+// A system relation is refused (0A000): its rows are computed when read,
+// not kept as a stream of changes.
 func (s *streams) planJob(t *catalog.Table, e *env) (*planner.View, []uint32, error) {
 	sel, err := parseSelect(t.Query)
 	if err != nil {
@@ -322,7 +324,18 @@ func (s *streams) planJob(t *catalog.Table, e *env) (*planner.View, []uint32, er
 	if err != nil {
 		return nil, nil, err
 	}
-	return plan, p.Dependencies(), nil
+	deps := p.Dependencies()
+	for _, id := range deps {
+		if r, ok := s.db.catalog.RelationByOID(id); ok && r.Table.Kind == catalog.KindSystem {
+			what := fmt.Sprintf("%s %s", t.Kind, t.Name)
+			if t.Name == "" {
+				what = "SUBSCRIBE" // a subscription's transient dataflow
+			}
+			return nil, nil, vector.Errorf(vector.CodeFeatureNotSupported, "%s cannot read system relation %s.%s: its rows are not kept as a stream of changes",
+				what, r.Schema, r.Name)
+		}
+	}
+	return plan, deps, nil
 }
 
 // plan plans the defining query of view t after a restart.

@@ -18,8 +18,8 @@ import (
 var systemSchemas = []string{"pg_catalog", "information_schema"}
 
 // refuseSystemChange fails with 42501 for a statement that would change a
-// system relation or schema, and with 0A000 for a materialized view that
-// reads a system relation.
+// system relation or schema. (A continuous query that reads one is refused
+// when it is planned: see planJob.)
 func (s *Session) refuseSystemChange(ast tree.Statement) error {
 	var names []tree.TableName
 	switch ast := ast.(type) {
@@ -42,10 +42,7 @@ func (s *Session) refuseSystemChange(ast tree.Statement) error {
 	case *tree.CreateTable:
 		return refuseCreateIn(&ast.Table)
 	case *tree.CreateView:
-		if err := refuseCreateIn(&ast.Name); err != nil || !ast.Materialized {
-			return err
-		}
-		return s.refuseSystemReads(ast)
+		return refuseCreateIn(&ast.Name)
 	case *tree.DropSchema:
 		for _, n := range ast.Names {
 			if sc := string(n.SchemaName); slices.Contains(systemSchemas, sc) {
@@ -83,24 +80,6 @@ func refuseCreateIn(n *tree.TableName) error {
 		e := vector.Errorf(vector.CodeInsufficientPrivilege, "permission denied to create \"%s.%s\"", sc, n.ObjectName)
 		e.Detail = "System catalog modifications are currently disallowed."
 		return e
-	}
-	return nil
-}
-
-// refuseSystemReads refuses a materialized view whose query reads a system
-// relation, directly or through views. A query that does not plan is left
-// to CREATE MATERIALIZED VIEW to report.
-func (s *Session) refuseSystemReads(cv *tree.CreateView) error {
-	t := &catalog.Table{Kind: catalog.KindMaterializedView, Query: tree.AsString(cv.AsSource)}
-	_, deps, err := s.db.streams.planJob(t, &env{s: s})
-	if err != nil {
-		return nil
-	}
-	for _, id := range deps {
-		if r, ok := s.db.catalog.RelationByOID(id); ok && r.Table.Kind == catalog.KindSystem {
-			return vector.Errorf(vector.CodeFeatureNotSupported, "materialized view %s cannot read system relation %s.%s: its rows are not kept as a stream of changes",
-				cv.Name.ObjectName, r.Schema, r.Name)
-		}
 	}
 	return nil
 }
