@@ -693,9 +693,9 @@ func (s *Session) grantPrivileges(privs privilege.List, targets *tree.GrantTarge
 			if !slices.ContainsFunc([]byte(catalog.TablePrivileges+catalog.SchemaPrivileges), func(p byte) bool { return a.holds(o.owner, o.grants, p) }) {
 				return nil, permissionDenied(o.kind, o.name)
 			}
-			warning := &vector.Error{Code: "01007", Message: fmt.Sprintf("no privileges were granted for \"%s\"", o.name)}
+			warning := &vector.Error{Code: vector.CodeWarningPrivilegeNotGranted, Message: fmt.Sprintf("no privileges were granted for \"%s\"", o.name)}
 			if revoke {
-				warning = &vector.Error{Code: "01006", Message: fmt.Sprintf("no privileges could be revoked for \"%s\"", o.name)}
+				warning = &vector.Error{Code: vector.CodeWarningPrivilegeNotRevoked, Message: fmt.Sprintf("no privileges could be revoked for \"%s\"", o.name)}
 			}
 			res.Notices = append(res.Notices, warning)
 			continue
@@ -799,7 +799,7 @@ func aclLetters(privs privilege.List, kind string, letters map[privilege.Kind]st
 	for _, p := range privs {
 		l, ok := letters[p]
 		if !ok {
-			return "", vector.Errorf("0LP01", "invalid privilege type %s for %s", p.DisplayName(), kind)
+			return "", vector.Errorf(vector.CodeInvalidGrantOperation, "invalid privilege type %s for %s", p.DisplayName(), kind)
 		}
 		out += l
 	}

@@ -22,12 +22,6 @@ import (
 // drop roles that are not superusers and grant their membership; every
 // role may change its own password.
 
-// SQLSTATEs of role statements that vector has no name for.
-const (
-	codeReservedName = "42939" // reserved_name
-	codeObjectInUse  = "55006" // object_in_use
-)
-
 func init() {
 	// password_encryption says how CREATE and ALTER ROLE store a password
 	// given in clear: as a SCRAM-SHA-256 verifier, or for old clients that
@@ -412,11 +406,11 @@ func stringLiteral(text string) (string, error) {
 func checkNewRoleName(name string, unquoted bool) *vector.Error {
 	switch {
 	case unquoted && roleSpecials[name]:
-		return &vector.Error{Code: codeReservedName, Message: fmt.Sprintf("%s cannot be used as a role name here", strings.ToUpper(name))}
+		return &vector.Error{Code: vector.CodeReservedName, Message: fmt.Sprintf("%s cannot be used as a role name here", strings.ToUpper(name))}
 	case name == "public" || name == "none":
-		return &vector.Error{Code: codeReservedName, Message: fmt.Sprintf("role name \"%s\" is reserved", name)}
+		return &vector.Error{Code: vector.CodeReservedName, Message: fmt.Sprintf("role name \"%s\" is reserved", name)}
 	case strings.HasPrefix(name, "pg_"):
-		return &vector.Error{Code: codeReservedName, Message: fmt.Sprintf("role name \"%s\" is reserved", name),
+		return &vector.Error{Code: vector.CodeReservedName, Message: fmt.Sprintf("role name \"%s\" is reserved", name),
 			Detail: "Role names starting with \"pg_\" are reserved."}
 	}
 	return nil
@@ -554,7 +548,7 @@ func (s *Session) dropRoles(me *catalog.Role, c *roleCommand) (*Result, error) {
 		case !ok:
 			return nil, vector.Errorf(vector.CodeUndefinedObject, "role \"%s\" does not exist", name)
 		case r.ID == me.ID:
-			return nil, vector.Errorf(codeObjectInUse, "current user cannot be dropped")
+			return nil, vector.Errorf(vector.CodeObjectInUse, "current user cannot be dropped")
 		case r.Superuser && !me.Superuser:
 			return nil, vector.Errorf(vector.CodeInsufficientPrivilege, "must be superuser to drop superusers")
 		}

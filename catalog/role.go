@@ -105,9 +105,6 @@ func (s *state) roleByName(name string) (*Role, bool) {
 	return nil, false
 }
 
-// codeInvalidGrantOperation is SQLSTATE 0LP01, invalid_grant_operation.
-const codeInvalidGrantOperation = "0LP01"
-
 // roleNotFound is the error for a role name that names none (42704).
 func roleNotFound(name string) error {
 	return vector.Errorf(vector.CodeUndefinedObject, "role \"%s\" does not exist", name)
@@ -179,7 +176,7 @@ func (c *Catalog) GrantRole(role, member uint32) (already bool, err error) {
 		return true, nil
 	}
 	if role == member || slices.Contains(s.memberships(role, false), member) {
-		return false, vector.Errorf(codeInvalidGrantOperation, "role \"%s\" is a member of role \"%s\"", r.Name, m.Name)
+		return false, vector.Errorf(vector.CodeInvalidGrantOperation, "role \"%s\" is a member of role \"%s\"", r.Name, m.Name)
 	}
 	nm := *m
 	nm.MemberOf = append(slices.Clone(m.MemberOf), role)

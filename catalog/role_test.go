@@ -95,7 +95,7 @@ func TestMemberships(t *testing.T) {
 		t.Errorf("granting again = %v, %v; want already", already, err)
 	}
 	for _, g := range [][2]uint32{{leaf, top}, {leaf, leaf}} {
-		if _, err := c.GrantRole(g[0], g[1]); code(err) != codeInvalidGrantOperation {
+		if _, err := c.GrantRole(g[0], g[1]); code(err) != vector.CodeInvalidGrantOperation {
 			t.Errorf("GrantRole(%d, %d) = %v, want 0LP01", g[0], g[1], err)
 		}
 	}

@@ -265,7 +265,7 @@ func (s *Server) admit(role *catalog.Role) (func(), error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.roleConns[role.ID] >= int(role.ConnLimit) {
-		return nil, vector.Errorf(codeTooManyConnections, "too many connections for role \"%s\"", role.Name)
+		return nil, vector.Errorf(vector.CodeTooManyConnections, "too many connections for role \"%s\"", role.Name)
 	}
 	s.roleConns[role.ID]++
 	return func() {
@@ -277,8 +277,7 @@ func (s *Server) admit(role *catalog.Role) (func(), error) {
 	}, nil
 }
 
-// codeTooManyConnections is SQLSTATE 53300, too_many_connections.
-const codeTooManyConnections = "53300"
+// vector.CodeTooManyConnections is SQLSTATE 53300, too_many_connections.
 
 // cancelRequest cancels the running statement of the connection with key;
 // an unknown key is ignored, as Postgres does.

@@ -29,6 +29,12 @@ func Errorf(code, format string, args ...any) *Error {
 const (
 	CodeSuccessfulCompletion              = "00000"
 	CodeWarning                           = "01000"
+	CodeWarningPrivilegeNotRevoked        = "01006"
+	CodeWarningPrivilegeNotGranted        = "01007"
+	CodeInvalidGrantOperation             = "0LP01"
+	CodeReservedName                      = "42939"
+	CodeObjectInUse                       = "55006"
+	CodeTooManyConnections                = "53300"
 	CodeFeatureNotSupported               = "0A000"
 	CodeInvalidTransactionState           = "25000"
 	CodeActiveSQLTransaction              = "25001"
