@@ -5,8 +5,13 @@ import (
 	"net"
 )
 
-// readChunk is how much connReader reads from the socket at a time.
-const readChunk = 32 << 10
+// connReader reads the socket in chunks of readChunkIdle bytes until a read
+// fills one: from then on (a client sending large messages or COPY data)
+// in chunks of readChunk. An idle connection so holds little memory.
+const (
+	readChunkIdle = 2 << 10
+	readChunk     = 32 << 10
+)
 
 // connReader reads the client's socket in its own goroutine, so that the
 // connection notices a client that goes away while a statement runs (and
@@ -40,7 +45,7 @@ func newConnReader(ctx context.Context, nc net.Conn, onGone func()) *connReader 
 		ctx:    ctx,
 	}
 	for range depth {
-		r.free <- make([]byte, readChunk)
+		r.free <- make([]byte, readChunkIdle)
 	}
 	go r.run(onGone)
 	return r
@@ -49,6 +54,7 @@ func newConnReader(ctx context.Context, nc net.Conn, onGone func()) *connReader 
 func (r *connReader) run(onGone func()) {
 	defer onGone()
 	defer close(r.gone)
+	size := readChunkIdle
 	for {
 		var buf []byte
 		select {
@@ -57,7 +63,13 @@ func (r *connReader) run(onGone func()) {
 			r.err = context.Cause(r.ctx)
 			return
 		}
+		if len(buf) < size {
+			buf = make([]byte, size)
+		}
 		n, err := r.nc.Read(buf)
+		if n == len(buf) {
+			size = readChunk
+		}
 		if n > 0 {
 			r.chunks <- buf[:n] // never blocks: one chunk per free buffer
 		}
