@@ -144,11 +144,12 @@ func registerDescribeFunctions() {
 		register(name, overload{params: []Type{OID}, ret: Text, vol: stable, fn: definition(name, DefFunctionArguments, -1, -1)})
 	}
 	// Objects runnel does not have: triggers, extended statistics,
-	// partitions, rules other than views', comments, security labels.
+	// partitions, rules other than views', comments, security labels,
+	// functions with an SQL body.
 	for name, params := range map[string][]Type{
 		"pg_get_triggerdef": {OID}, "pg_get_statisticsobjdef_columns": {OID}, "pg_get_partkeydef": {OID},
 		"pg_get_partition_constraintdef": {OID}, "pg_get_serial_sequence": {Text, Text}, "pg_get_ruledef": {OID},
-		"shobj_description": {OID, Name}, "pg_get_functiondef": {OID},
+		"shobj_description": {OID, Name}, "pg_get_functiondef": {OID}, "pg_get_function_sqlbody": {OID},
 	} {
 		register(name, overload{params: params, ret: Text, vol: stable, fn: nullFn(Text)})
 	}

@@ -100,6 +100,16 @@ LIMIT 1000`
 			t.Errorf("runnel printed\n%s\nPostgreSQL printed\n%s", got, want)
 		}
 	})
+	// The other meta-commands, whose output differs from PostgreSQL's
+	// (owners and descriptions of built-in objects, settings, extensions),
+	// run without error (psql runs with ON_ERROR_STOP).
+	t.Run("others run", func(t *testing.T) {
+		for _, c := range []string{`\d+`, `\l+`, `\df+ abs`, `\dx`, `\dconfig`, `\db`, `\dC`, `\dD`, `\dL`, `\dy`, `\dd`,
+			`\dg`, `\drds`, `\des`, `\dew`, `\dF`, `\do`, `\dS pg_class`, `\dRp`, `\dRs`, `\sv v`, `\da`, `\dA`, `\dc`,
+			`\dX`, `\dP`, `\dO`} {
+			psql(t, psqlPath, s.runnel, c)
+		}
+	})
 }
 
 // TestCopy copies rows in and out of a table with psql's \copy, which
