@@ -7,6 +7,7 @@ import (
 
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/privilege"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
+
 	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/vector"
 )
