@@ -27,10 +27,13 @@ type operand struct {
 // isNull reports whether the operand is the constant NULL.
 func (o operand) isNull() bool { return o.arr == nil && o.val == nil }
 
-// evalOperand evaluates e over b, keeping a constant scalar.
+// evalOperand evaluates e over b, keeping a constant or a parameter scalar.
 func evalOperand(ctx *EvalContext, e Expr, b *Batch) (operand, error) {
 	if d, ok := IsConst(e); ok {
 		return operand{val: d}, nil
+	}
+	if p, ok := e.(*paramExpr); ok {
+		return operand{val: p.value(ctx)}, nil
 	}
 	arr, err := e.Eval(ctx, b)
 	return operand{arr: arr}, err

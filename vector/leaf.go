@@ -106,11 +106,16 @@ func (p *paramExpr) Type() Type { return p.slots.Types[p.index] }
 // Eval is the bound value for every row. A value that is not bound (fewer
 // values than parameters) is NULL.
 func (p *paramExpr) Eval(ctx *EvalContext, b *Batch) (arrow.Array, error) {
-	var d Datum
+	return ConstArray(p.Type(), p.value(ctx), b.Len), nil
+}
+
+// value is the bound value: the same for every row, so kernels take it as
+// a scalar operand, as they take a constant.
+func (p *paramExpr) value(ctx *EvalContext) Datum {
 	if ctx != nil && p.index < len(ctx.Params) {
-		d = ctx.Params[p.index]
+		return ctx.Params[p.index]
 	}
-	return ConstArray(p.Type(), d, b.Len), nil
+	return nil
 }
 
 func (p *paramExpr) String() string { return "$" + strconv.Itoa(p.index+1) }
