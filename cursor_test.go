@@ -207,13 +207,7 @@ func TestSubscribeCursor(t *testing.T) {
 		}
 	}
 	exec(t, s, "COMMIT")
-	db.streams.mu.Lock()
-	h := db.streams.subscriptions.hubs[mustTable(t, db, "mv")]
-	db.streams.mu.Unlock()
-	h.mu.Lock()
-	n := len(h.subs)
-	h.mu.Unlock()
-	if n != 0 {
+	if n := subscriptionsOf(t, db, "mv"); n != 0 {
 		t.Fatalf("%d subscriptions left after COMMIT", n)
 	}
 }

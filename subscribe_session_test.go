@@ -325,15 +325,21 @@ func TestSubscribeCancel(t *testing.T) {
 		t.Fatalf("cancelled SUBSCRIBE: %v", err)
 	}
 	res.Rows.Close()
-	db.streams.mu.Lock()
-	h := db.streams.subscriptions.hubs[mustTable(t, db, "mv")]
-	db.streams.mu.Unlock()
-	h.mu.Lock()
-	n := len(h.subs)
-	h.mu.Unlock()
-	if n != 0 {
+	if n := subscriptionsOf(t, db, "mv"); n != 0 {
 		t.Fatalf("%d subscriptions left", n)
 	}
+}
+
+// subscriptionsOf is the number of open subscriptions to the view called
+// name.
+func subscriptionsOf(t *testing.T, db *DB, name string) int {
+	t.Helper()
+	db.streams.mu.Lock()
+	h := db.streams.subscriptions.hubs[mustTable(t, db, name)]
+	db.streams.mu.Unlock()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.subs)
 }
 
 // mustTable is the id of relation name.
