@@ -28,26 +28,11 @@ func NewRecordType(names []string, types []Type) Type {
 	return Type{Kind: KindRecord, Record: &RecordType{Names: names, Types: types}}
 }
 
-// appendRecordField appends the text of a field as record_out prints it.
+// appendRecordField appends the text of a field as record_out prints it:
+// quoted when empty or holding parentheses, commas, quotes, backslashes or
+// whitespace (quotes and backslashes then doubled).
 func appendRecordField(dst, v []byte) []byte {
-	quote := len(v) == 0
-	for _, c := range v {
-		if c == '(' || c == ')' || c == ',' || c == '"' || c == '\\' || isSpace(c) {
-			quote = true
-			break
-		}
-	}
-	if !quote {
-		return append(dst, v...)
-	}
-	dst = append(dst, '"')
-	for _, c := range v {
-		if c == '"' || c == '\\' {
-			dst = append(dst, c)
-		}
-		dst = append(dst, c)
-	}
-	return append(dst, '"')
+	return appendQuotable(dst, v, len(v) == 0, "(),", false)
 }
 
 // appendRecord appends the canonical text of the record whose fields are

@@ -427,3 +427,17 @@ func TestExpandArrayRecords(t *testing.T) {
 		t.Errorf("(i).x: got %v, want 42809", err)
 	}
 }
+
+// Record fields print as Postgres' record_out prints them (SELECT
+// ROW('a"b', 'c\d', ”, 'x y', 'p(q)', 'plain')): quotes and backslashes
+// doubled inside the quotes, unlike array elements.
+func TestAppendRecordField(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`a"b`, `"a""b"`}, {`c\d`, `"c\\d"`}, {``, `""`}, {`x y`, `"x y"`}, {`p(q)`, `"p(q)"`}, {`plain`, `plain`},
+		{`NULL`, `NULL`},
+	} {
+		if got := string(appendRecordField(nil, []byte(tc.in))); got != tc.want {
+			t.Errorf("field %q prints %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}

@@ -230,9 +230,16 @@ func (l *arrayLexer) bare() (arrayToken, error) {
 // quoted when empty, the word NULL, or holding braces, commas, quotes,
 // backslashes or whitespace (quotes and backslashes then escaped).
 func appendArrayElem(dst, v []byte) []byte {
-	quote := len(v) == 0 || strings.EqualFold(string(v), "NULL")
+	return appendQuotable(dst, v, len(v) == 0 || strings.EqualFold(string(v), "NULL"), "{},", true)
+}
+
+// appendQuotable appends v bare, or quoted when force is set or v holds a
+// byte of special, a quote, a backslash or whitespace; inside the quotes a
+// quote or backslash is escaped with a backslash (backslashed) or doubled.
+func appendQuotable(dst, v []byte, force bool, special string, backslashed bool) []byte {
+	quote := force
 	for _, c := range v {
-		if c == '{' || c == '}' || c == ',' || c == '"' || c == '\\' || isSpace(c) {
+		if c == '"' || c == '\\' || isSpace(c) || strings.IndexByte(special, c) >= 0 {
 			quote = true
 			break
 		}
@@ -242,8 +249,11 @@ func appendArrayElem(dst, v []byte) []byte {
 	}
 	dst = append(dst, '"')
 	for _, c := range v {
-		if c == '"' || c == '\\' {
+		switch {
+		case (c == '"' || c == '\\') && backslashed:
 			dst = append(dst, '\\')
+		case c == '"' || c == '\\':
+			dst = append(dst, c)
 		}
 		dst = append(dst, c)
 	}
