@@ -1,0 +1,54 @@
+package bench
+
+// Result is what one run of one query measured. Rates count the events of
+// the whole stream (persons, auctions and bids), as Nexmark figures do,
+// whichever tables the query reads.
+type Result struct {
+	// Engine is "runnel", or "duckdb" for a batch run of bench/duckdb.
+	Engine string `json:"engine"`
+	Query  string `json:"query"`
+	Events int64  `json:"events"`
+	// Parallelism is the number of partitions the run used.
+	Parallelism int `json:"parallelism"`
+	// Seconds is the wall time from the start of the query to the last
+	// of its output written (for a batch engine, the query's time).
+	Seconds float64 `json:"seconds"`
+	// CPUSeconds is the CPU time of the process (user + system) meanwhile.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// GeneratorCPUSeconds is the CPU time generating the events the query
+	// reads takes alone, measured separately; 0 when not measured.
+	GeneratorCPUSeconds float64 `json:"generator_cpu_seconds,omitempty"`
+	// EventsPerSecond is Events / Seconds.
+	EventsPerSecond float64 `json:"events_per_second"`
+	// EventsPerCoreSecond is Events / CPUSeconds: the rate per core used,
+	// the generator included.
+	EventsPerCoreSecond float64 `json:"events_per_core_second"`
+	// EventsPerCoreSecondQuery is Events / (CPUSeconds −
+	// GeneratorCPUSeconds): the rate per core of the query alone.
+	EventsPerCoreSecondQuery float64 `json:"events_per_core_second_query,omitempty"`
+	// LatencyP50Ms and LatencyP99Ms are the quantiles, over the rows read,
+	// of the time from a row's being read from the generator to the
+	// output it leads to being written to the sink, in milliseconds.
+	LatencyP50Ms float64 `json:"latency_p50_ms,omitempty"`
+	LatencyP99Ms float64 `json:"latency_p99_ms,omitempty"`
+	// PeakMemoryBytes is the most memory the Go runtime held from the OS
+	// during the run (heap and stacks, sampled).
+	PeakMemoryBytes int64 `json:"peak_memory_bytes,omitempty"`
+	// OutputRows is the number of changes written to the sink.
+	OutputRows int64 `json:"output_rows"`
+	// Checksum sums up the result (see Checksum).
+	Checksum Checksum `json:"checksum"`
+	// Check says how the result was checked: "batch engine" when the batch
+	// engine's result over the same events has the same checksum.
+	Check string `json:"check,omitempty"`
+}
+
+// Report is the output of a run: the machine, the stream and a result per
+// query (and per repetition).
+type Report struct {
+	Machine string   `json:"machine"`
+	Cores   int      `json:"cores"`
+	Go      string   `json:"go"`
+	Stream  Stream   `json:"stream"`
+	Results []Result `json:"results"`
+}
