@@ -26,9 +26,14 @@ type SinkWriter interface {
 // again from the replayed input, and those of a checkpoint written but not
 // yet committed are restored and committed.
 //
-// Invariant: staged holds, per epoch not yet committed, its changes;
-// committed lists the epochs committed since the last Checkpoint, whose
-// state entries the next Checkpoint deletes.
+// State: per epoch staged, one entry per batch of changes, encoded column
+// by column (vector.AppendBatch), so that staging costs a copy per column
+// rather than work per row.
+//
+// Invariant: staged holds, per epoch not yet committed, its changes, the
+// i-th batch being stored under sinkKey(epoch, i); committed lists the
+// epochs committed since the last Checkpoint with their batch counts,
+// whose state entries the next Checkpoint deletes.
 type Sink struct {
 	w           SinkWriter
 	types       []vector.Type
@@ -36,7 +41,7 @@ type Sink struct {
 
 	mu        sync.Mutex
 	staged    map[uint64][]*vector.Batch
-	committed []uint64
+	committed []committedEpoch
 	rows      atomic.Int64 // rows committed since the start
 }
 
@@ -70,9 +75,16 @@ func (s *Sink) Commit(epoch uint64) error {
 			s.rows.Add(int64(b.Len))
 		}
 		delete(s.staged, e)
-		s.committed = append(s.committed, e)
+		s.committed = append(s.committed, committedEpoch{epoch: e, batches: len(changes)})
 	}
 	return nil
+}
+
+// committedEpoch is an epoch written out, whose batches of staged state
+// are to be deleted.
+type committedEpoch struct {
+	epoch   uint64
+	batches int
 }
 
 // NewSinkNode returns the node that writes the changes of in to s.
@@ -105,9 +117,11 @@ func (o *sinkOp) Push(_ int, b *vector.Batch, _ Emit) error {
 
 func (o *sinkOp) Flush(Emit) error { return nil }
 
-// sinkKey is the state key of epoch e's changes: the routing hash of the
-// only instance (zero), then e.
-func sinkKey(e uint64) []byte { return binary.BigEndian.AppendUint64(make([]byte, 8), e) }
+// sinkKey is the state key of the i-th batch of epoch e's changes: the
+// routing hash of the only instance (zero), then e, then i.
+func sinkKey(e uint64, i int) []byte {
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(make([]byte, 8), e), uint32(i))
+}
 
 // Checkpoint stages the changes since the last checkpoint under its epoch
 // and forgets the epochs committed since.
@@ -121,51 +135,41 @@ func (o *sinkOp) Checkpoint(w StateWriter) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, c := range s.committed {
-		if err := w.Delete(sinkKey(c)); err != nil {
-			return err
+		for i := range c.batches {
+			if err := w.Delete(sinkKey(c.epoch, i)); err != nil {
+				return err
+			}
 		}
 	}
 	s.committed = s.committed[:0]
-	if len(o.pending) == 0 {
-		return nil
-	}
 	var v []byte
 	for _, b := range o.pending {
-		for i := range b.Len {
-			v = binary.AppendVarint(v, b.Weight(i))
-			v = vector.AppendRow(v, b.Cols, s.types, i)
-		}
-	}
-	s.staged[e] = append(s.staged[e], o.pending...)
-	o.pending = nil
-	return w.Put(sinkKey(e), v)
-}
-
-// Restore stages an epoch's changes checkpointed and not yet committed.
-func (o *sinkOp) Restore(key, value []byte) error {
-	if len(key) != 16 {
-		return fmt.Errorf("operators: corrupt sink state key %x", key)
-	}
-	s := o.s
-	rows := newChangeBuilder(s.types)
-	row := make([]vector.Datum, len(s.types))
-	for len(value) > 0 {
-		w, n := binary.Varint(value)
-		if n <= 0 {
-			return fmt.Errorf("operators: corrupt sink state")
-		}
-		rest, err := vector.DecodeRow(value[n:], s.types, row)
-		if err != nil {
+		v = vector.AppendBatch(v[:0], b)
+		if err := w.Put(sinkKey(e, len(s.staged[e])), v); err != nil {
 			return err
 		}
-		rows.addDatums(row, w)
-		value = rest
+		s.staged[e] = append(s.staged[e], b)
 	}
-	e := binary.BigEndian.Uint64(key[8:])
+	o.pending = nil
+	return nil
+}
+
+// Restore stages a batch of an epoch checkpointed and not yet committed.
+func (o *sinkOp) Restore(key, value []byte) error {
+	if len(key) != 20 {
+		return fmt.Errorf("operators: corrupt sink state key %x", key)
+	}
+	b, err := vector.DecodeBatch(value, o.s.types)
+	if err != nil {
+		return fmt.Errorf("operators: sink state: %w", err)
+	}
+	e, i := binary.BigEndian.Uint64(key[8:]), int(binary.BigEndian.Uint32(key[16:]))
+	s := o.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return rows.flush(func(b *vector.Batch) error {
-		s.staged[e] = append(s.staged[e], b)
-		return nil
-	})
+	for len(s.staged[e]) <= i {
+		s.staged[e] = append(s.staged[e], nil)
+	}
+	s.staged[e][i] = b
+	return nil
 }

@@ -99,16 +99,14 @@ func keyPartOf(t vector.Type) keyPart {
 			return appendU64(appendU64(dst, uint64(days)), uint64(rest))
 		}
 	}
-	switch lay, width := layoutOf(t.ArrowType()); lay {
-	case layoutVar:
+	if id := t.ArrowType().ID(); id == arrow.STRING || id == arrow.BINARY {
 		return func(dst []byte, a arrow.Array, i int) []byte {
-			offs, data := varParts(a)
-			return appendBytes(dst, data[offs[i]:offs[i+1]])
+			return appendBytes(dst, vector.ValueBytes(a, i))
 		}
-	default: // fixed-width integers, dates, times, timestamps
-		return func(dst []byte, a arrow.Array, i int) []byte {
-			return append(dst, fixedBytes(a, width)[i*width:(i+1)*width]...)
-		}
+	}
+	// fixed-width integers, dates, times, timestamps
+	return func(dst []byte, a arrow.Array, i int) []byte {
+		return append(dst, vector.ValueBytes(a, i)...)
 	}
 }
 
