@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/connectors"
@@ -53,11 +54,20 @@ type dataflowFeed struct {
 }
 
 func (f *dataflowFeed) Emit(c source.Chunk) error {
+	read := time.Now()
 	if c.Rows != nil {
 		f.rv.in.Add(int64(c.Rows.Len))
 	}
 	adv := &operators.Advance{Split: c.Split, Next: c.Next, Skipped: c.Skipped}
-	return f.rv.flow.Feed(f.src, operators.Message{Batch: c.Rows, Advance: adv})
+	if err := f.rv.flow.Feed(f.src, operators.Message{Batch: c.Rows, Advance: adv}); err != nil {
+		return err
+	}
+	if c.Rows != nil {
+		// Timed from when it was read, noted once in the source's
+		// channel: a barrier sent from now on follows it.
+		f.rv.latency.read(read, c.Rows.Len)
+	}
+	return nil
 }
 
 func (f *dataflowFeed) Status(s string) { f.rv.status.set(f.name, s) }

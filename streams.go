@@ -90,6 +90,9 @@ type runningView struct {
 	unsubscribe []func()
 	// status is what its sources report they are working around.
 	status sourceStatus
+	// latency measures how long rows read from sources take to be
+	// written out (a job with a sink).
+	latency latencyTracker
 }
 
 // manifest describes a complete checkpoint.
@@ -273,6 +276,9 @@ func (s *streams) deliverLocked(checkpoint bool) {
 			}
 		}
 		b.Checkpoint = operators.NewCheckpoint(s.epoch, last, ids)
+		for _, rv := range s.views {
+			rv.latency.cut(s.epoch)
+		}
 		s.inflight = b.Checkpoint
 		s.writing.Add(1)
 		go s.complete(b.Checkpoint, b.Round, views)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/runneldb/runnel/operators"
 	"github.com/runneldb/runnel/storage"
@@ -85,7 +86,9 @@ func (s *streams) commitSinks(epoch uint64, jobs []uint32) {
 		}
 		if err := rv.sink.Commit(epoch); err != nil {
 			rv.flow.Fail(fmt.Errorf("writing out checkpoint %d: %w", epoch, err))
+			continue
 		}
+		rv.latency.written(epoch, time.Now())
 	}
 }
 

@@ -1,5 +1,10 @@
 package bench
 
+import "github.com/runneldb/runnel/vector"
+
+// Checksum sums up a result (see vector.Checksum).
+type Checksum = vector.Checksum
+
 // Result is what one run of one query measured. Rates count the events of
 // the whole stream (persons, auctions and bids), as Nexmark figures do,
 // whichever tables the query reads.
@@ -7,7 +12,9 @@ type Result struct {
 	// Engine is "runnel", or "duckdb" for a batch run of bench/duckdb.
 	Engine string `json:"engine"`
 	Query  string `json:"query"`
-	Events int64  `json:"events"`
+	// Run numbers the repetitions of a query, from 1.
+	Run    int   `json:"run"`
+	Events int64 `json:"events"`
 	// Parallelism is the number of partitions the run used.
 	Parallelism int `json:"parallelism"`
 	// Seconds is the wall time from the start of the query to the last
@@ -15,17 +22,11 @@ type Result struct {
 	Seconds float64 `json:"seconds"`
 	// CPUSeconds is the CPU time of the process (user + system) meanwhile.
 	CPUSeconds float64 `json:"cpu_seconds"`
-	// GeneratorCPUSeconds is the CPU time generating the events the query
-	// reads takes alone, measured separately; 0 when not measured.
-	GeneratorCPUSeconds float64 `json:"generator_cpu_seconds,omitempty"`
 	// EventsPerSecond is Events / Seconds.
 	EventsPerSecond float64 `json:"events_per_second"`
 	// EventsPerCoreSecond is Events / CPUSeconds: the rate per core used,
-	// the generator included.
+	// the generator's work included (see Report.Generators for it alone).
 	EventsPerCoreSecond float64 `json:"events_per_core_second"`
-	// EventsPerCoreSecondQuery is Events / (CPUSeconds −
-	// GeneratorCPUSeconds): the rate per core of the query alone.
-	EventsPerCoreSecondQuery float64 `json:"events_per_core_second_query,omitempty"`
 	// LatencyP50Ms and LatencyP99Ms are the quantiles, over the rows read,
 	// of the time from a row's being read from the generator to the
 	// output it leads to being written to the sink, in milliseconds.
@@ -51,4 +52,16 @@ type Report struct {
 	Go      string   `json:"go"`
 	Stream  Stream   `json:"stream"`
 	Results []Result `json:"results"`
+	// Generators is what generating each table's rows costs alone.
+	Generators []Generator `json:"generators,omitempty"`
+}
+
+// Generator is the cost of generating the rows of one Nexmark table of the
+// stream, every column of it, with nothing reading them.
+type Generator struct {
+	Table      string  `json:"table"`
+	Rows       int64   `json:"rows"`
+	CPUSeconds float64 `json:"cpu_seconds"`
+	// EventsPerCoreSecond is the stream's events / CPUSeconds.
+	EventsPerCoreSecond float64 `json:"events_per_core_second"`
 }

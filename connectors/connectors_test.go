@@ -109,8 +109,8 @@ func TestOpenedConnectors(t *testing.T) {
 	}
 }
 
-// TestBlackhole: rows are counted by weight, an epoch committed again is
-// not counted twice.
+// TestBlackhole: rows are counted by weight and summed up, an epoch
+// committed again is not counted twice.
 func TestBlackhole(t *testing.T) {
 	s, err := OpenSink(map[string]string{"connector": "blackhole"}, testCols, "t")
 	if err != nil {
@@ -141,6 +141,12 @@ func TestBlackhole(t *testing.T) {
 		if got := bh.Rows(); got != st.want {
 			t.Errorf("after epoch %d: %d rows, want %d", st.epoch, got, st.want)
 		}
+	}
+	// Epochs 1, 2 and 5: 1, 2, 3 once each three times, and 2·1, -3·2, 1·3.
+	var want vector.Checksum
+	want.Add(&vector.Batch{Cols: []arrow.Array{col}, Len: 3, Weights: []int64{4, -1, 3}}, []vector.Type{vector.Int4})
+	if got := bh.Checksum(); !got.Equal(want) {
+		t.Errorf("checksum %v, want %v", got, want)
 	}
 	if err := bh.Close(); err != nil {
 		t.Fatal(err)

@@ -52,6 +52,9 @@ func NewSink(w SinkWriter, types []vector.Type, retractions bool) *Sink {
 	return &Sink{w: w, types: types, retractions: retractions, staged: map[uint64][]*vector.Batch{}}
 }
 
+// Writer is where the sink writes.
+func (s *Sink) Writer() SinkWriter { return s.w }
+
 // Rows is the number of rows the sink committed since it started.
 func (s *Sink) Rows() int64 { return s.rows.Load() }
 

@@ -2,6 +2,7 @@
 //
 //	runnel serve   run the server (Postgres wire protocol)
 //	runnel slt     run sqllogictest files against a server
+//	runnel bench   run a benchmark (nexmark) on an embedded runnel
 //	runnel version print the version
 package main
 
@@ -18,6 +19,8 @@ const usage = `runnel — a streaming database that speaks the Postgres wire pro
 Usage:
   runnel serve [--listen ADDR] [--data DIR]   run the server
   runnel slt [--url URL] [--extended] FILES…  run sqllogictest files against a server
+  runnel bench nexmark [--queries q0,…] [--events N] [--parallelism P] [--runs R] [--json]
+                                              run the Nexmark benchmark (see --help)
   runnel version                              print the version
 
 Run "runnel serve --help" for the server's options.
@@ -31,6 +34,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		os.Exit(serve(os.Args[2:]))
+	case "bench":
+		os.Exit(benchCommand(os.Args[2:]))
 	case "slt":
 		os.Exit(sqllogictest.Main(os.Args[2:]))
 	case "version", "--version":

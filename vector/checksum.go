@@ -1,14 +1,10 @@
-package bench
+package vector
 
-import (
-	"fmt"
-
-	"github.com/runneldb/runnel/vector"
-)
+import "fmt"
 
 // Checksum sums up a multiset of rows so that two runs can be compared
 // without keeping the rows: each row is hashed over all its columns
-// (vector.HashColumns, which hashes by value: int2/int4/int8 alike, numerics
+// (HashColumns, which hashes by value: int2/int4/int8 alike, numerics
 // by value), and the hashes, each times the row's weight, are added up
 // modulo 2^64. Equal multisets give equal checksums whatever the order or
 // batching of their rows, and a retraction cancels the insertion it
@@ -24,7 +20,7 @@ type Checksum struct {
 }
 
 // Add adds the rows of b, whose columns have the given types.
-func (c *Checksum) Add(b *vector.Batch, types []vector.Type) {
+func (c *Checksum) Add(b *Batch, types []Type) {
 	if b.Len == 0 {
 		return
 	}
@@ -32,7 +28,7 @@ func (c *Checksum) Add(b *vector.Batch, types []vector.Type) {
 		c.hashes = make([]uint64, b.Len)
 	}
 	h := c.hashes[:b.Len]
-	vector.HashColumns(b.Cols, types, b.Len, h)
+	HashColumns(b.Cols, types, b.Len, h)
 	if b.Weights == nil {
 		for _, v := range h {
 			c.Sum += v

@@ -1,0 +1,135 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/runneldb/runnel/bench"
+	"github.com/runneldb/runnel/vector"
+)
+
+// jobName is the name of the pipeline (a sink) or view a run creates.
+func jobName(q bench.Query) string { return "nexmark_" + q.Name }
+
+// runOnce runs q once in a fresh database and measures it: from the
+// statement that starts it until its last output is written out (the
+// checkpoint after its sources ended).
+func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Result, error) {
+	res := bench.Result{Engine: "runnel", Query: q.Name, Run: run, Events: cfg.Stream.Events, Parallelism: cfg.Parallelism}
+	d, err := open(ctx, cfg, q)
+	if err != nil {
+		return res, err
+	}
+	defer d.close()
+	var rowsIn int64 // what the sources hold
+	for _, t := range q.Tables {
+		rowsIn += tableRows(t, cfg.Stream.Events)
+	}
+	name := jobName(q)
+	create := fmt.Sprintf("CREATE SINK %s AS %s WITH (connector = 'blackhole')", name, q.SQL)
+	if cfg.Views {
+		create = fmt.Sprintf("CREATE MATERIALIZED VIEW %s AS %s", name, q.SQL)
+	}
+	cfg.Log.Info("run", "query", q.Name, "run", run, "events", cfg.Stream.Events, "parallelism", cfg.Parallelism)
+	mem := sampleMemory()
+	start, cpu0 := time.Now(), cpuTime()
+	if _, err := exec(ctx, d.s, create); err != nil {
+		mem.end()
+		return res, err
+	}
+	in, err := awaitFinished(ctx, cfg, d, q, run, rowsIn)
+	if err == nil {
+		// A checkpoint begun now writes out the rest.
+		_, err = exec(ctx, d.s, "FLUSH")
+	}
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	res.PeakMemoryBytes = mem.end()
+	if err != nil {
+		return res, err
+	}
+	if in != rowsIn {
+		return res, fmt.Errorf("the sources fed %d rows, want %d", in, rowsIn)
+	}
+	res.Seconds, res.CPUSeconds = elapsed.Seconds(), cpu.Seconds()
+	res.EventsPerSecond = float64(res.Events) / res.Seconds
+	res.EventsPerCoreSecond = float64(res.Events) / res.CPUSeconds
+	if cfg.Views {
+		res.Checksum, err = checksumOf(ctx, d.s, "SELECT * FROM "+name)
+		res.OutputRows = res.Checksum.Rows
+		return res, err
+	}
+	st, err := d.s.JobStats("", name)
+	if err != nil {
+		return res, err
+	}
+	if st.Checksum == nil {
+		return res, fmt.Errorf("the blackhole keeps no checksum")
+	}
+	res.Checksum, res.OutputRows = *st.Checksum, st.RowsOut
+	res.LatencyP50Ms = float64(st.LatencyP50) / float64(time.Millisecond)
+	res.LatencyP99Ms = float64(st.LatencyP99) / float64(time.Millisecond)
+	return res, nil
+}
+
+// awaitFinished waits until the job of q has read all its input and made
+// its output of it, reporting progress meanwhile; it returns the rows its
+// sources fed.
+func awaitFinished(ctx context.Context, cfg Config, d *database, q bench.Query, run int, rowsIn int64) (int64, error) {
+	name := jobName(q)
+	start := time.Now()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	show := "SHOW SINKS"
+	if cfg.Views {
+		show = "SHOW MATERIALIZED VIEWS"
+	}
+	for {
+		state, in, err := jobState(ctx, d, show, name)
+		if err != nil {
+			return 0, err
+		}
+		if cfg.Progress != nil {
+			cfg.Progress(Progress{Query: q.Name, Run: run, Events: cfg.Stream.Events * in / max(rowsIn, 1),
+				Total: cfg.Stream.Events, Elapsed: time.Since(start)})
+		}
+		switch {
+		case state == "finished":
+			return in, nil
+		case state != "running" && len(state) >= 6 && state[:6] == "failed":
+			return 0, fmt.Errorf("%s", state)
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+}
+
+// jobState reads the state and rows in of job name from SHOW SINKS or
+// SHOW MATERIALIZED VIEWS (Name, State, Rows In, …).
+func jobState(ctx context.Context, d *database, show, name string) (string, int64, error) {
+	res, err := exec(ctx, d.s, show)
+	if err != nil {
+		return "", 0, err
+	}
+	defer res.Rows.Close()
+	for {
+		b, err := res.Rows.Next(ctx)
+		if err != nil || b == nil {
+			return "", 0, fmt.Errorf("%s does not list %s (%v)", show, name, err)
+		}
+		for i := range b.Len {
+			if vector.ValueAt(b.Cols[0], vector.Text, i) != name {
+				continue
+			}
+			state, _ := vector.ValueAt(b.Cols[1], vector.Text, i).(string)
+			var in int64
+			if v, ok := vector.ValueAt(b.Cols[2], vector.Text, i).(string); ok {
+				fmt.Sscan(v, &in) //nolint:errcheck // a count
+			}
+			return state, in, nil
+		}
+	}
+}
