@@ -17,7 +17,8 @@ type Query struct {
 	Name string
 	// What says in a few words what the query computes.
 	What string
-	// Tables are the Nexmark tables the query reads.
+	// Tables are the Nexmark tables the query reads, each as many times as
+	// the query reads it (q5 reads bid twice).
 	Tables []string
 	// SQL is the query in runnel's (Postgres) dialect.
 	SQL string
@@ -42,7 +43,7 @@ FROM (SELECT max(b.price) AS final, a.category
       WHERE b.date_time BETWEEN a.date_time AND a.expires
       GROUP BY a.id, a.category) q
 GROUP BY q.category`},
-	{Name: "q5", What: "hot items (hop window, max per window)", Tables: []string{"bid"},
+	{Name: "q5", What: "hot items (hop window, max per window)", Tables: []string{"bid", "bid"},
 		SQL: `SELECT ab.auction, ab.num
 FROM (SELECT auction, count(*) AS num, window_start AS starttime
       FROM HOP(bid, date_time, INTERVAL '2 seconds', INTERVAL '10 seconds')
@@ -53,7 +54,7 @@ JOIN (SELECT max(cb.num) AS maxn, cb.starttime_c
             GROUP BY auction, window_start) cb
       GROUP BY cb.starttime_c) mb
 ON ab.starttime = mb.starttime_c AND ab.num >= mb.maxn`},
-	{Name: "q7", What: "highest bid per 10-second window", Tables: []string{"bid"},
+	{Name: "q7", What: "highest bid per 10-second window", Tables: []string{"bid", "bid"},
 		SQL: `SELECT b.auction, b.price, b.bidder, b.date_time
 FROM bid b
 JOIN (SELECT max(price) AS maxprice, window_end AS date_time

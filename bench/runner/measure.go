@@ -188,7 +188,7 @@ func checksumOf(ctx context.Context, s *runnel.Session, sql string) (vector.Chec
 // batchChecksum runs q as a SELECT over bounded sources of the same
 // stream and sums up its answer.
 func batchChecksum(ctx context.Context, cfg Config, q bench.Query) (vector.Checksum, error) {
-	d, err := open(ctx, Config{Stream: cfg.Stream, Parallelism: cfg.Parallelism, Dir: cfg.Dir, Log: cfg.Log}, q)
+	d, err := open(ctx, Config{Stream: cfg.Stream, Parallelism: cfg.Parallelism, Dir: cfg.Dir}.withDefaults(), q)
 	if err != nil {
 		return vector.Checksum{}, err
 	}

@@ -16,6 +16,7 @@ func jobName(q bench.Query) string { return "nexmark_" + q.Name }
 // statement that starts it until its last output is written out (the
 // checkpoint after its sources ended).
 func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Result, error) {
+	cfg = cfg.withDefaults()
 	res := bench.Result{Engine: "runnel", Query: q.Name, Run: run, Events: cfg.Stream.Events, Parallelism: cfg.Parallelism}
 	d, err := open(ctx, cfg, q)
 	if err != nil {

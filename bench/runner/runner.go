@@ -65,16 +65,7 @@ type Progress struct {
 // result that differs from the batch engine's is an error (after the
 // report so far).
 func Run(ctx context.Context, cfg Config) (*bench.Report, error) {
-	if cfg.Parallelism <= 0 {
-		cfg.Parallelism = runtime.NumCPU()
-	}
-	cfg.Stream.Partitions = cfg.Parallelism
-	if cfg.Runs <= 0 {
-		cfg.Runs = 1
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.New(slog.DiscardHandler)
-	}
+	cfg = cfg.withDefaults()
 	rep := &bench.Report{Machine: machine(), Cores: runtime.NumCPU(), Go: runtime.Version(), Stream: cfg.Stream}
 	gens, err := measureGenerators(ctx, cfg.Stream, tablesOf(cfg.Queries))
 	if err != nil {
@@ -102,6 +93,21 @@ func Run(ctx context.Context, cfg Config) (*bench.Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// withDefaults fills in what cfg leaves to defaults.
+func (cfg Config) withDefaults() Config {
+	if cfg.Parallelism <= 0 {
+		cfg.Parallelism = runtime.NumCPU()
+	}
+	cfg.Stream.Partitions = cfg.Parallelism
+	if cfg.Runs <= 0 {
+		cfg.Runs = 1
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return cfg
 }
 
 // tablesOf lists the tables the queries read, in creation order.
@@ -142,7 +148,7 @@ func open(ctx context.Context, cfg Config, q bench.Query) (*database, error) {
 		d.close()
 		return nil, err
 	}
-	for _, t := range q.Tables {
+	for _, t := range tablesOf([]bench.Query{q}) {
 		if _, err := exec(ctx, d.s, bench.SourceDDL(t, cfg.Stream)); err != nil {
 			d.close()
 			return nil, err
