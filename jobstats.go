@@ -166,3 +166,22 @@ func (s *Session) JobStats(schema, name string) (JobStats, error) {
 func (st JobStats) String() string {
 	return fmt.Sprintf("%s: %d rows in, %d out, latency p50 %v p99 %v", st.State, st.RowsIn, st.RowsOut, st.LatencyP50, st.LatencyP99)
 }
+
+// StateSize returns the number of state entries continuous query name
+// (a materialized view, pipeline or sink) has stored as of its last
+// checkpoint, and their bytes, keys included.
+func (s *Session) StateSize(schema, name string) (entries, bytes int64, err error) {
+	t, err := s.lookupTable(schema, name)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !isJob(t) {
+		return 0, 0, vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is not a materialized view, pipeline or sink", t.Name)
+	}
+	err = s.db.store.LoadState(stateID(t.ID), func(key, value []byte) error {
+		entries++
+		bytes += int64(len(key) + len(value))
+		return nil
+	})
+	return entries, bytes, err
+}

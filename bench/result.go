@@ -35,6 +35,12 @@ type Result struct {
 	// PeakMemoryBytes is the most memory the Go runtime held from the OS
 	// during the run (heap and stacks, sampled).
 	PeakMemoryBytes int64 `json:"peak_memory_bytes,omitempty"`
+	// StateEntries and StateBytes are the query's state as of its last
+	// checkpoint: its entries (a group, a row kept by a join, a window's
+	// aggregate) and their bytes. Windowed operators forget a window once
+	// the watermark passes it, so after the end of input they hold little.
+	StateEntries int64 `json:"state_entries"`
+	StateBytes   int64 `json:"state_bytes"`
 	// OutputRows is the number of changes written to the sink.
 	OutputRows int64 `json:"output_rows"`
 	// Checksum sums up the result (see Checksum).

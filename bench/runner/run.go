@@ -55,6 +55,9 @@ func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Res
 	res.Seconds, res.CPUSeconds = elapsed.Seconds(), cpu.Seconds()
 	res.EventsPerSecond = float64(res.Events) / res.Seconds
 	res.EventsPerCoreSecond = float64(res.Events) / res.CPUSeconds
+	if res.StateEntries, res.StateBytes, err = d.s.StateSize("", name); err != nil {
+		return res, err
+	}
 	if cfg.Views {
 		res.Checksum, err = checksumOf(ctx, d.s, "SELECT * FROM "+name)
 		res.OutputRows = res.Checksum.Rows

@@ -122,19 +122,27 @@ func printReport(w io.Writer, rep *bench.Report) {
 		fmt.Fprintf(w, "generator alone, table %s (%d rows, every column): %.0f K events/s per core\n",
 			g.Table, g.Rows, g.EventsPerCoreSecond/1e3)
 	}
-	fmt.Fprintf(w, "\n%-5s %4s %5s %12s %14s %9s %9s %10s %12s  %s\n",
-		"query", "runs", "par", "K events/s", "K ev/s/core", "p50 ms", "p99 ms", "peak MiB", "output rows", "checksum")
+	fmt.Fprintf(w, "\n%-5s %4s %4s %11s %12s %8s %8s %9s %13s %12s  %s\n",
+		"query", "runs", "par", "K events/s", "K ev/s/core", "p50 ms", "p99 ms", "peak MiB", "state entries", "output rows", "checksum")
 	for _, q := range resultQueries(rep.Results) {
 		rs := q.results
 		r := rs[0]
-		fmt.Fprintf(w, "%-5s %4d %5d %12.0f %14.0f %9.1f %9.1f %10.0f %12d  %s %s\n", r.Query, len(rs), r.Parallelism,
+		fmt.Fprintf(w, "%-5s %4d %4d %11.0f %12.0f %8.1f %8.1f %9.0f %13s %12d  %s %s\n", r.Query, len(rs), r.Parallelism,
 			median(rs, func(r bench.Result) float64 { return r.EventsPerSecond })/1e3,
 			median(rs, func(r bench.Result) float64 { return r.EventsPerCoreSecond })/1e3,
 			median(rs, func(r bench.Result) float64 { return r.LatencyP50Ms }),
 			median(rs, func(r bench.Result) float64 { return r.LatencyP99Ms }),
 			median(rs, func(r bench.Result) float64 { return float64(r.PeakMemoryBytes) })/(1<<20),
-			r.OutputRows, r.Checksum, checkText(r))
+			stateText(r), r.OutputRows, r.Checksum, checkText(r))
 	}
+}
+
+// stateText shows the state's entries and their mean size.
+func stateText(r bench.Result) string {
+	if r.StateEntries == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d×%dB", r.StateEntries, r.StateBytes/r.StateEntries)
 }
 
 func checkText(r bench.Result) string {
