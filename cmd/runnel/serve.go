@@ -30,6 +30,8 @@ func serve(args []string) int {
 		"how long a table with event time may go without changes before it stops holding back the watermark of queries that combine it with others")
 	partitions := fs.Int("partitions", 0,
 		"instances of each keyed operator of a materialized view (0: one per CPU)")
+	httpAddr := fs.String("http", envOr("RUNNEL_HTTP", ""),
+		"address of the HTTP port, which serves the Go profiler at /debug/pprof/ (off unless given; env RUNNEL_HTTP)")
 	logLevel := fs.String("log-level", envOr("RUNNEL_LOG_LEVEL", "info"),
 		"log level: debug, info, warn or error (env RUNNEL_LOG_LEVEL)")
 	auth := fs.String("auth", envOr("RUNNEL_AUTH", ""),
@@ -90,6 +92,15 @@ func serve(args []string) int {
 		ln.Close()
 		log.Error("refusing to start", "err", err)
 		return 1
+	}
+	if *httpAddr != "" {
+		hs, err := serveHTTP(*httpAddr, log)
+		if err != nil {
+			ln.Close()
+			log.Error("cannot start the HTTP port", "err", err)
+			return 1
+		}
+		defer hs.Close()
 	}
 	srv := server.New(db, cfg, log)
 	log.Info("runnel is ready", "version", runnel.Version, "listen", ln.Addr().String(), "data", *data,
