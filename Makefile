@@ -4,7 +4,7 @@ GO        ?= go
 BIN       := bin/runnel
 FUZZTIME  ?= 10s
 
-.PHONY: run build test vet unit race fuzz bench soak clean
+.PHONY: run build test vet unit race fuzz bench bench-go soak clean
 
 ## run: build and start the server on 127.0.0.1:6877 with data in ./runnel-data
 run: build
@@ -24,6 +24,7 @@ vet:
 
 unit:
 	$(GO) test -count=1 -timeout 15m ./...
+	cd bench/duckdb && $(GO) test -count=1 ./...
 
 race:
 	$(GO) test -race -count=1 -timeout 15m . ./storage ./operators ./server
@@ -34,6 +35,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBinary$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzCompareJSON$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzArrayText$$' -fuzztime $(FUZZTIME) ./vector
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeBatch$$' -fuzztime $(FUZZTIME) ./vector
 	$(GO) test -run '^$$' -fuzz '^FuzzConn$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzSCRAMMessages$$' -fuzztime $(FUZZTIME) ./server
 	$(GO) test -run '^$$' -fuzz '^FuzzStatement$$' -fuzztime $(FUZZTIME) .
@@ -45,8 +47,18 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRawString$$' -fuzztime $(FUZZTIME) ./connectors/format
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRawBytes$$' -fuzztime $(FUZZTIME) ./connectors/format
 
-## bench: the benchmarks of the engine and the connectors (go test -bench), 5 runs each for benchstat
-bench:
+## bench: the Nexmark benchmark — every query as a pipeline into a blackhole, checked against
+## the batch engine, 5 runs each (medians) — then DuckDB running q5 and q7 as batch queries over
+## the same events, compared with runnel's figures. EVENTS sets the stream's size.
+EVENTS ?= 10000000
+bench: build
+	mkdir -p bench-results
+	./$(BIN) bench nexmark --events $(EVENTS) --runs 5 --output bench-results/runnel.json
+	cd bench/duckdb && $(GO) run . --events $(EVENTS) --runs 5 --runnel ../../bench-results/runnel.json --json ../../bench-results/duckdb.json
+
+## bench-go: the benchmarks of the engine's hot loops and the connectors (go test -bench), 5 runs
+## each for benchstat
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./vector ./operators ./storage ./connectors/... .
 
 ## soak: the randomized view differential test with new seeds for SOAK (e.g. make soak SOAK=30m)
@@ -55,7 +67,7 @@ soak:
 	RUNNEL_SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -run '^TestViewsDifferential$$' .
 
 clean:
-	rm -rf bin
+	rm -rf bin bench-results
 
 ## bench-views: the materialized view benchmarks (views_bench_test.go), 3 runs each
 .PHONY: bench-views

@@ -1,6 +1,13 @@
 package bench
 
-import "github.com/runneldb/runnel/vector"
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/runneldb/runnel/vector"
+)
 
 // Checksum sums up a result (see vector.Checksum).
 type Checksum = vector.Checksum
@@ -70,4 +77,20 @@ type Generator struct {
 	CPUSeconds float64 `json:"cpu_seconds"`
 	// EventsPerCoreSecond is the stream's events / CPUSeconds.
 	EventsPerCoreSecond float64 `json:"events_per_core_second"`
+}
+
+// Machine describes the machine a run is on: its CPU model, CPUs and
+// platform.
+func Machine() string {
+	suffix := fmt.Sprintf("%d CPUs, %s/%s", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return suffix
+	}
+	for line := range strings.Lines(string(data)) {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v) + ", " + suffix
+		}
+	}
+	return suffix
 }

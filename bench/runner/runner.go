@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/runneldb/runnel"
@@ -66,7 +65,7 @@ type Progress struct {
 // report so far).
 func Run(ctx context.Context, cfg Config) (*bench.Report, error) {
 	cfg = cfg.withDefaults()
-	rep := &bench.Report{Machine: machine(), Cores: runtime.NumCPU(), Go: runtime.Version(), Stream: cfg.Stream}
+	rep := &bench.Report{Machine: bench.Machine(), Cores: runtime.NumCPU(), Go: runtime.Version(), Stream: cfg.Stream}
 	gens, err := measureGenerators(ctx, cfg.Stream, tablesOf(cfg.Queries))
 	if err != nil {
 		return nil, err
@@ -178,17 +177,4 @@ func (d *database) close() {
 	}
 	d.db.Close()
 	os.RemoveAll(d.dir)
-}
-
-// machine describes the CPU the run is on.
-func machine() string {
-	data, err := os.ReadFile("/proc/cpuinfo")
-	if err == nil {
-		for line := range strings.Lines(string(data)) {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				return fmt.Sprintf("%s, %d CPUs, %s/%s", strings.TrimSpace(v), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
-			}
-		}
-	}
-	return fmt.Sprintf("%d CPUs, %s/%s", runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 }
