@@ -93,9 +93,6 @@ func (e *env) Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit
 			return v.Scan(emit)
 		}
 	}
-	if t.Kind == catalog.KindSource {
-		return func(ctx context.Context, emit func(*vector.Batch) error) error { return readBounded(ctx, t, emit) }
-	}
 	return func(ctx context.Context, emit func(*vector.Batch) error) error {
 		return e.txn.Scan(ctx, uint64(t.ID), rowIDs, func(b *vector.Batch, ids []storage.RowID) error {
 			if rowIDs {

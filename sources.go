@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/runneldb/runnel/catalog"
-	"github.com/runneldb/runnel/connectors"
 	"github.com/runneldb/runnel/connectors/source"
 	"github.com/runneldb/runnel/operators"
+	"github.com/runneldb/runnel/planner"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -22,7 +22,7 @@ import (
 // It reads in the background, slowed by the dataflow (Feed blocks), and
 // stops with the dataflow.
 func (s *streams) readSource(rv *runningView, src *operators.Node, t *catalog.Table) error {
-	in, err := connectors.OpenSource(t.Options, connectorColumns(t))
+	in, err := openSourceRead(src.Source.(*planner.SourceRead))
 	if err != nil {
 		return err
 	}
@@ -103,14 +103,15 @@ func (st *sourceStatus) String() string {
 	return strings.Join(parts, "; ")
 }
 
-// readBounded reads the whole of bounded source t, for a SELECT.
-func readBounded(ctx context.Context, t *catalog.Table, emit func(*vector.Batch) error) error {
-	in, err := connectors.OpenSource(t.Options, connectorColumns(t))
+// readBounded reads the columns r reads of all of bounded source r.Table,
+// for a SELECT.
+func readBounded(ctx context.Context, r *planner.SourceRead, emit func(*vector.Batch) error) error {
+	in, err := openSourceRead(r)
 	if err != nil {
 		return err
 	}
 	if !in.Bounded() {
-		return vector.Errorf(vector.CodeFeatureNotSupported, "source \"%s\" never ends: read it in a materialized view, a pipeline or a sink", t.Name)
+		return vector.Errorf(vector.CodeFeatureNotSupported, "source \"%s\" never ends: read it in a materialized view, a pipeline or a sink", r.Table.Name)
 	}
 	return in.Read(ctx, nil, batchOutput(emit))
 }

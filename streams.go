@@ -442,17 +442,15 @@ func (s *streams) attach(rv *runningView, restored bool) error {
 					rv.feed(src, operators.Message{Batch: b})
 				}
 			}
+		case *planner.SourceRead:
+			rv.fed = append(rv.fed, src)
+			rv.sources = true
+			if err := s.readSource(rv, src, from.Table); err != nil {
+				return err
+			}
 		case *catalog.Table:
 			if from.Kind == catalog.KindMaterializedView {
 				if err := s.attachView(rv, src, from, restored); err != nil {
-					return err
-				}
-				continue
-			}
-			if from.Kind == catalog.KindSource {
-				rv.fed = append(rv.fed, src)
-				rv.sources = true
-				if err := s.readSource(rv, src, from); err != nil {
 					return err
 				}
 				continue

@@ -1,8 +1,6 @@
 package planner
 
 import (
-	"time"
-
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree"
 	"github.com/cockroachdb/cockroachdb-parser/pkg/sql/sem/tree/treecmp"
 
@@ -360,65 +358,56 @@ func (p *Planner) tableSource(t tree.TableExpr, as tree.AliasClause, outer *scop
 }
 
 // scanTable plans a scan of a stored table, its columns qualified by the
-// table's name; with rowIDs a hidden row id column comes last.
+// table's name; with rowIDs a hidden row id column comes last (a source,
+// which is never written, has none).
 func (p *Planner) scanTable(schema, name string, rowIDs bool, outer *scope) (*rel, error) {
 	t, err := p.env.Table(schema, name)
 	if err != nil {
 		return nil, err
 	}
 	p.deps[t.ID] = true
-	if t.Kind == catalog.KindView {
-		return p.expandView(t)
-	}
-	cols := make([]column, len(t.Columns))
-	types := make([]vector.Type, len(t.Columns))
-	for i, c := range t.Columns {
-		cols[i] = column{table: t.Name, name: c.Name, typ: c.Type, tableOID: t.ID, attr: int16(i + 1)}
-		types[i] = c.Type
-	}
-	for _, h := range catalog.HiddenColumns(t) {
-		cols = append(cols, column{table: t.Name, name: h.Name, typ: h.Type, hidden: true, byName: true})
-		types = append(types, h.Type)
-	}
-	if rowIDs {
-		cols = append(cols, column{table: t.Name, name: "ctid", typ: vector.Int8, hidden: true})
-		types = append(types, vector.Int8)
-	}
 	switch t.Kind {
+	case catalog.KindView:
+		return p.expandView(t)
 	case catalog.KindSink:
 		return nil, vector.Errorf(vector.CodeWrongObjectType, "cannot read from sink \"%s\"", t.Name)
 	case catalog.KindPipeline:
 		return nil, vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is a pipeline, not a relation: read its target", t.Name)
 	}
-	sc := &scope{cols: cols, outer: outer}
+	cols := make([]column, len(t.Columns))
+	for i, c := range t.Columns {
+		cols[i] = column{table: t.Name, name: c.Name, typ: c.Type, tableOID: t.ID, attr: int16(i + 1)}
+	}
 	if wm := t.Watermark; wm != nil {
 		cols[wm.Column].bound = operators.Bound{Kind: operators.BoundTime}
 	}
-	if p.stream {
-		name := t.Schema + "." + t.Name
-		var et *operators.EventTime
-		if wm := t.Watermark; wm != nil {
-			idle := p.IdleTimeout
-			if wm.IdleTimeout != 0 {
-				idle = time.Duration(wm.IdleTimeout) * time.Microsecond
-			}
-			et = &operators.EventTime{Col: wm.Column, Delay: wm.Delay, IdleTimeout: idle}
-		}
-		positioned := t.Kind == catalog.KindSource
-		if et == nil && !positioned {
-			n := operators.NewSourceNode(name, types, t)
-			if t.Kind == catalog.KindMaterializedView {
-				updates, bounds := p.viewStream(t)
-				p.updating[n] = updates
-				for i, b := range bounds {
-					cols[i].bound = b
-				}
-			}
-			return &rel{op: n, sc: sc}, nil
-		}
-		return &rel{op: operators.NewTimedSourceNode(name, types, t, et, positioned), sc: sc}, nil
+	if t.Kind == catalog.KindSource {
+		return p.scanSource(t, cols, outer), nil
 	}
-	return &rel{op: operators.NewScan(types, p.env.Scan(t, rowIDs)), sc: sc}, nil
+	for _, h := range catalog.HiddenColumns(t) {
+		cols = append(cols, column{table: t.Name, name: h.Name, typ: h.Type, hidden: true, byName: true})
+	}
+	if rowIDs {
+		cols = append(cols, column{table: t.Name, name: "ctid", typ: vector.Int8, hidden: true})
+	}
+	sc := &scope{cols: cols, outer: outer}
+	types := sc.types()
+	if !p.stream {
+		return &rel{op: operators.NewScan(types, p.env.Scan(t, rowIDs)), sc: sc}, nil
+	}
+	label := t.Schema + "." + t.Name
+	if wm := t.Watermark; wm != nil {
+		return &rel{op: operators.NewTimedSourceNode(label, types, t, p.eventTime(wm, wm.Column), false), sc: sc}, nil
+	}
+	n := operators.NewSourceNode(label, types, t)
+	if t.Kind == catalog.KindMaterializedView {
+		updates, bounds := p.viewStream(t)
+		p.updating[n] = updates
+		for i, b := range bounds {
+			cols[i].bound = b
+		}
+	}
+	return &rel{op: n, sc: sc}, nil
 }
 
 // alias renames a FROM item's table and columns.
@@ -435,6 +424,7 @@ func (p *Planner) alias(r *rel, as tree.AliasClause) (*rel, error) {
 		}
 		if visible < len(as.Cols) {
 			cols[i].name = string(as.Cols[visible].Name)
+			cols[i].markUsed() // renamed by its position, which must hold
 		}
 		visible++
 	}

@@ -22,10 +22,14 @@ type Env interface {
 	// Table resolves a table name, schema-qualified or looked up along the
 	// session's search_path; 42P01 when there is none.
 	Table(schema, name string) (*catalog.Table, error)
-	// Scan is the source of t's rows visible to the statement. With rowIDs,
+	// Scan is the source of t's rows visible to the statement (t is not a
+	// source table: those are read by ScanSource). With rowIDs,
 	// every batch has one more int8 column: the row's id, for UPDATE and
 	// DELETE.
 	Scan(t *catalog.Table, rowIDs bool) func(ctx context.Context, emit func(*vector.Batch) error) error
+	// ScanSource is the source of the rows of a read of a source table
+	// (catalog.KindSource), which have the columns r reads.
+	ScanSource(r *SourceRead) func(ctx context.Context, emit func(*vector.Batch) error) error
 }
 
 // Planner plans one statement execution.
@@ -53,6 +57,9 @@ type Planner struct {
 	// updating marks the sources over materialized views that retract
 	// rows (stream mode).
 	updating map[*operators.Node]bool
+	// prune is set while a query is planned so as to read only the
+	// columns it uses (see prune.go).
+	prune *pruning
 }
 
 // Dependencies lists the OIDs of the relations the planned statement reads

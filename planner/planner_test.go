@@ -39,6 +39,10 @@ func (fakeEnv) Scan(*catalog.Table, bool) func(context.Context, func(*vector.Bat
 	return func(context.Context, func(*vector.Batch) error) error { return nil }
 }
 
+func (fakeEnv) ScanSource(*SourceRead) func(context.Context, func(*vector.Batch) error) error {
+	return func(context.Context, func(*vector.Batch) error) error { return nil }
+}
+
 func plan(t *testing.T, sql string) (*Query, error) {
 	t.Helper()
 	st, err := parser.ParseOneWithInt(sql, types.Int4)

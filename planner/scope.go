@@ -28,6 +28,17 @@ type column struct {
 	field string
 	// session marks the placeholder window columns of SESSION(…).
 	session *sessionWindow
+	// use, when not nil, is where a reference to the column is noted:
+	// the column is column useCol of a source read (see prune.go).
+	use    *columnUse
+	useCol int
+}
+
+// markUsed notes that the query uses the column.
+func (c column) markUsed() {
+	if c.use != nil {
+		c.use.used[c.useCol] = true
+	}
 }
 
 // scope is what names in an expression resolve against: the columns of the
@@ -41,8 +52,11 @@ type scope struct {
 // resolve finds the column named name (qualified by table when table is not
 // empty). It returns the column index, or an error: 42703 for an unknown
 // column, 42702 for an ambiguous one, 42P01 for an unknown qualifier.
+// Every column the name matches is noted as used (markUsed), the one found
+// or the ones it is ambiguous between, so that a query planned over only
+// the columns it uses resolves each name as it did over all of them.
 func (s *scope) resolve(table, name string) (int, error) {
-	found := -1
+	found, matches := -1, 0
 	tableSeen := table == ""
 	for i, c := range s.cols {
 		if table != "" && c.table != table {
@@ -52,10 +66,13 @@ func (s *scope) resolve(table, name string) (int, error) {
 		if c.hidden && !c.byName && !(c.qualified && table != "") || c.name != name || c.field != "" {
 			continue
 		}
-		if found >= 0 {
-			return -1, vector.Errorf(vector.CodeAmbiguousColumn, "column reference %q is ambiguous", name)
+		c.markUsed()
+		if matches++; found < 0 {
+			found = i
 		}
-		found = i
+	}
+	if matches > 1 {
+		return -1, vector.Errorf(vector.CodeAmbiguousColumn, "column reference %q is ambiguous", name)
 	}
 	if found >= 0 {
 		return found, nil

@@ -9,8 +9,14 @@ import (
 
 // Query plans a SELECT (or VALUES, or a set operation) as a bounded query;
 // its reg* columns come out as the names of their objects (see
-// regNamesAsText).
+// regNamesAsText). It reads only the columns of sources it uses (see
+// prune.go).
 func (p *Planner) Query(s *tree.Select) (*Query, error) {
+	return pruned(p, func() (*Query, error) { return p.query(s) })
+}
+
+// query plans Query once.
+func (p *Planner) query(s *tree.Select) (*Query, error) {
 	r, err := p.selectStmt(s, nil)
 	if err != nil {
 		return nil, err

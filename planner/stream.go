@@ -38,8 +38,13 @@ type View struct {
 
 // View plans the defining query of a continuous query. With emitOnClose,
 // its rows are held until the watermark closes their window, and then are
-// final.
+// final. It reads only the columns of sources it uses (see prune.go).
 func (p *Planner) View(s *tree.Select, emitOnClose bool) (*View, error) {
+	return pruned(p, func() (*View, error) { return p.view(s, emitOnClose) })
+}
+
+// view plans View once.
+func (p *Planner) view(s *tree.Select, emitOnClose bool) (*View, error) {
 	p.stream = true
 	r, err := p.selectStmt(s, nil)
 	if err != nil {
@@ -110,7 +115,7 @@ func (p *Planner) viewStream(t *catalog.Table) (updates bool, bounds []operators
 	if err != nil {
 		return true, nil
 	}
-	v, err := New(p.env, p.ectx, &vector.ParamTypes{}).View(sel, t.EmitOnClose)
+	v, err := New(p.env, p.ectx, &vector.ParamTypes{}).view(sel, t.EmitOnClose)
 	if err != nil || len(v.Bounds) != len(t.Columns) {
 		return true, nil
 	}

@@ -273,6 +273,7 @@ func (b *binder) subPlan(e *tree.Subquery, kind subqueryKind) (*subqueryExpr, *r
 			return r.op, nil
 		}
 		again := sub
+		again.prune = nil // planned alone, over all its columns
 		r, err := again.selectStmt(sel.Select, b.sc)
 		if err != nil {
 			return nil, err

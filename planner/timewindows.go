@@ -230,6 +230,7 @@ func eventTimeColumn(sc *scope, fn string) (int, error) {
 	if found < 0 {
 		return -1, vector.Errorf(vector.CodeWindowingError, "%s() needs event time: declare WATERMARK FOR a timestamp column of the table, or use %s in FROM with the column", fn, strings.ToUpper(fn))
 	}
+	sc.cols[found].markUsed()
 	return found, nil
 }
 
