@@ -3,8 +3,11 @@ package runnel
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/runneldb/runnel/bench"
 )
 
 // nexmarkOpen opens a DB that checkpoints every 10 ms: a view's aggregates
@@ -74,5 +77,23 @@ func TestNexmarkViews(t *testing.T) {
 		nexmarkAwait(t, s, when, "SELECT * FROM bids", []string{"9200"})
 		nexmarkAwait(t, s, when, "SELECT window_start::text, sum(n)::bigint FROM per_auction GROUP BY window_start", windows)
 		nexmarkAwait(t, s, when, "SELECT count(*) FROM per_auction WHERE auction NOT BETWEEN 1000 AND 1599", []string{"0"})
+	}
+}
+
+// TestNexmarkJoinsForget checks that the joins of q5, q7 and q8 are on
+// event time, so that their state is forgotten as the watermark passes:
+// q5 and q8 equate windows, q7 bounds a bid's time by its window's end (in
+// WHERE, which an inner join's condition may be in).
+func TestNexmarkJoinsForget(t *testing.T) {
+	_, s := openDB(t, t.TempDir(), Options{Partitions: 2})
+	for _, k := range bench.TableNames {
+		run(t, s, bench.SourceDDL(k, bench.Stream{Events: 1000}))
+	}
+	for name, want := range map[string]string{"q5": "window $", "q7": "interval $", "q8": "window $"} {
+		q, _ := bench.QueryNamed(name)
+		plan := strings.Join(rowsOf(t, s, "EXPLAIN CREATE SINK x AS "+q.SQL+" WITH (connector = 'blackhole')"), "\n")
+		if !strings.Contains(plan, "Join inner") || !strings.Contains(plan, want) || strings.Contains(plan, "unbounded") {
+			t.Errorf("%s: the join is not on event time (%q):\n%s", name, want, plan)
+		}
 	}
 }

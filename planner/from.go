@@ -26,7 +26,13 @@ func (p *Planner) fromWhere(f tree.From, where []tree.Expr, outer *scope) (*rel,
 	}
 	items := make([]*rel, len(f.Tables))
 	for i, t := range f.Tables {
-		r, err := p.tableExpr(t, outer)
+		var r *rel
+		var err error
+		if j, ok := t.(*tree.JoinTableExpr); ok && len(f.Tables) == 1 {
+			r, where, err = p.joinWhere(j, outer, where)
+		} else {
+			r, err = p.tableExpr(t, outer)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
@@ -436,13 +442,24 @@ func (p *Planner) alias(r *rel, as tree.AliasClause) (*rel, error) {
 
 // join plans an explicit JOIN.
 func (p *Planner) join(j *tree.JoinTableExpr, outer *scope) (*rel, error) {
+	r, _, err := p.joinWhere(j, outer, nil)
+	return r, err
+}
+
+// joinWhere plans join j, offered the terms of the WHERE clause above it.
+// In a continuous query, an inner join with ON takes those over both of
+// its sides (for an inner join, WHERE and ON mean the same), so that a
+// condition on event time there bounds the join's state as one in ON
+// does (Nexmark q7's BETWEEN on a window's end). It returns the terms it
+// did not take.
+func (p *Planner) joinWhere(j *tree.JoinTableExpr, outer *scope, where []tree.Expr) (*rel, []tree.Expr, error) {
 	l, err := p.tableExpr(j.Left, outer)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r, err := p.tableExpr(j.Right, outer)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var typ operators.JoinType
 	switch j.JoinType {
@@ -455,15 +472,28 @@ func (p *Planner) join(j *tree.JoinTableExpr, outer *scope) (*rel, error) {
 	case tree.AstFull:
 		typ = operators.FullJoin
 	default:
-		return nil, unsupported("%s JOIN", j.JoinType)
+		return nil, nil, unsupported("%s JOIN", j.JoinType)
 	}
 	switch cond := j.Cond.(type) {
 	case nil:
-		return p.buildJoin(l, r, typ, nil, nil)
+		rel, err := p.buildJoin(l, r, typ, nil, nil)
+		return rel, where, err
 	case *tree.OnJoinCond:
 		var keys [][2]tree.Expr
 		var rest []tree.Expr
-		for _, w := range splitAnd(cond.Expr) {
+		terms := splitAnd(cond.Expr)
+		if p.stream && typ == operators.InnerJoin {
+			both, left := joinScope(l, r), where[:0:0]
+			for _, w := range where {
+				if p.bindsIn(w, both) && !p.bindsIn(w, l.sc) && !p.bindsIn(w, r.sc) {
+					terms = append(terms, w)
+				} else {
+					left = append(left, w)
+				}
+			}
+			where = left
+		}
+		for _, w := range terms {
 			if a, b, ok := p.equiTerm(w, l.sc, r.sc); ok {
 				keys = append(keys, [2]tree.Expr{a, b})
 			} else {
@@ -474,13 +504,15 @@ func (p *Planner) join(j *tree.JoinTableExpr, outer *scope) (*rel, error) {
 		if len(rest) > 0 {
 			residual = andAll(rest)
 		}
-		return p.buildJoin(l, r, typ, keys, residual)
+		rel, err := p.buildJoin(l, r, typ, keys, residual)
+		return rel, where, err
 	case *tree.UsingJoinCond:
 		names := make([]string, len(cond.Cols))
 		for i, c := range cond.Cols {
 			names[i] = string(c)
 		}
-		return p.usingJoin(l, r, typ, names)
+		rel, err := p.usingJoin(l, r, typ, names)
+		return rel, where, err
 	case tree.NaturalJoinCond:
 		var names []string
 		for _, c := range l.sc.cols {
@@ -493,9 +525,10 @@ func (p *Planner) join(j *tree.JoinTableExpr, outer *scope) (*rel, error) {
 				}
 			}
 		}
-		return p.usingJoin(l, r, typ, names)
+		rel, err := p.usingJoin(l, r, typ, names)
+		return rel, where, err
 	}
-	return nil, unsupported("join condition %T", j.Cond)
+	return nil, nil, unsupported("join condition %T", j.Cond)
 }
 
 // usingJoin plans JOIN … USING (names): the join columns appear once, first

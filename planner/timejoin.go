@@ -105,10 +105,33 @@ func (p *Planner) intervalJoin(l, r *scope, terms []tree.Expr) (operators.JoinTi
 // output: a left row meets right rows up to -Lower later, so its time lags
 // the watermark by that much more, and the other way round.
 func intervalBounds(tm operators.JoinTime, l, r *scope) (operators.Bound, operators.Bound) {
-	lb, rb := l.cols[tm.LeftTime].bound, r.cols[tm.RightTime].bound
+	lb, rb := asTime(l.cols[tm.LeftTime].bound), asTime(r.cols[tm.RightTime].bound)
 	lb.Lag = max(lb.Lag, -tm.Lower)
 	rb.Lag = max(rb.Lag, tm.Upper)
 	return lb, rb
+}
+
+// atOrAfterWatermark reports whether a column with bound b takes no value
+// below its stream's watermark from then on: an event time, or the end
+// of a window (a window ends after the times it holds). The interval join
+// treats such a column as an event time.
+func atOrAfterWatermark(b operators.Bound) bool {
+	switch b.Kind {
+	case operators.BoundTime:
+		return true
+	case operators.BoundTumbleEnd, operators.BoundHopEnd, operators.BoundSessionEnd:
+		return b.Lag == 0
+	}
+	return false
+}
+
+// asTime is the bound of an interval join's time column as an event time
+// (see atOrAfterWatermark): what the join knows of it.
+func asTime(b operators.Bound) operators.Bound {
+	if b.Kind == operators.BoundTime {
+		return b
+	}
+	return operators.Bound{Kind: operators.BoundTime}
 }
 
 // flip mirrors a comparison: a op b ⇔ b flip(op) a.
@@ -160,9 +183,9 @@ func (p *Planner) timeOperand(e tree.Expr, l, r *scope) (timeOffset, bool) {
 	}
 	table, name := nameParts(n)
 	var t timeOffset
-	if i, err := l.resolve(table, name); err == nil && l.cols[i].bound.Kind == operators.BoundTime {
+	if i, err := l.resolve(table, name); err == nil && atOrAfterWatermark(l.cols[i].bound) {
 		t = timeOffset{left: true, col: i}
-	} else if i, err := r.resolve(table, name); err == nil && r.cols[i].bound.Kind == operators.BoundTime {
+	} else if i, err := r.resolve(table, name); err == nil && atOrAfterWatermark(r.cols[i].bound) {
 		t = timeOffset{col: i}
 	} else {
 		return timeOffset{}, false
