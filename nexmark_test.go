@@ -1,6 +1,7 @@
 package runnel
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/runneldb/runnel/bench"
+	"github.com/runneldb/runnel/vector"
 )
 
 // nexmarkOpen opens a DB that checkpoints every 10 ms: a view's aggregates
@@ -83,7 +85,8 @@ func TestNexmarkViews(t *testing.T) {
 // TestNexmarkJoinsForget checks that the joins of q5, q7 and q8 are on
 // event time, so that their state is forgotten as the watermark passes:
 // q5 and q8 equate windows, q7 bounds a bid's time by its window's end (in
-// WHERE, which an inner join's condition may be in).
+// WHERE, which an inner join's condition may be in); and that q3's join,
+// which keeps its inputs, keeps only the rows its WHERE lets through.
 func TestNexmarkJoinsForget(t *testing.T) {
 	_, s := openDB(t, t.TempDir(), Options{Partitions: 2})
 	for _, k := range bench.TableNames {
@@ -94,6 +97,38 @@ func TestNexmarkJoinsForget(t *testing.T) {
 		plan := strings.Join(rowsOf(t, s, "EXPLAIN CREATE SINK x AS "+q.SQL+" WITH (connector = 'blackhole')"), "\n")
 		if !strings.Contains(plan, "Join inner") || !strings.Contains(plan, want) || strings.Contains(plan, "unbounded") {
 			t.Errorf("%s: the join is not on event time (%q):\n%s", name, want, plan)
+		}
+	}
+	q3, _ := bench.QueryNamed("q3")
+	plan := planLines(t, s, "EXPLAIN CREATE SINK x AS "+q3.SQL+" WITH (connector = 'blackhole')")
+	filters, below := 0, false
+	for _, line := range plan { // a node, then its inputs
+		below = below || strings.Contains(line, "Join inner")
+		if below && strings.Contains(line, "Filter") {
+			filters++
+		}
+	}
+	if filters != 2 {
+		t.Errorf("q3: %d filters below the join, want one per side:\n%s", filters, strings.Join(plan, "\n"))
+	}
+}
+
+// planLines returns the lines of an EXPLAIN in their order.
+func planLines(t *testing.T, s *Session, sql string) []string {
+	t.Helper()
+	res := run(t, s, sql)
+	defer res.Rows.Close()
+	var lines []string
+	for {
+		b, err := res.Rows.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b == nil {
+			return lines
+		}
+		for i := range b.Len {
+			lines = append(lines, vector.ValueAt(b.Cols[0], vector.Text, i).(string))
 		}
 	}
 }

@@ -450,8 +450,9 @@ func (p *Planner) join(j *tree.JoinTableExpr, outer *scope) (*rel, error) {
 // In a continuous query, an inner join with ON takes those over both of
 // its sides (for an inner join, WHERE and ON mean the same), so that a
 // condition on event time there bounds the join's state as one in ON
-// does (Nexmark q7's BETWEEN on a window's end). It returns the terms it
-// did not take.
+// does (Nexmark q7's BETWEEN on a window's end), and filters each side by
+// the terms over it alone before joining, so that it keeps only the rows
+// that can be output (q3). It returns the terms it did not take.
 func (p *Planner) joinWhere(j *tree.JoinTableExpr, outer *scope, where []tree.Expr) (*rel, []tree.Expr, error) {
 	l, err := p.tableExpr(j.Left, outer)
 	if err != nil {
@@ -483,6 +484,14 @@ func (p *Planner) joinWhere(j *tree.JoinTableExpr, outer *scope, where []tree.Ex
 		var rest []tree.Expr
 		terms := splitAnd(cond.Expr)
 		if p.stream && typ == operators.InnerJoin {
+			// A term over one side filters that side before the join,
+			// which then keeps fewer rows.
+			if l, where, err = p.pushFilters(l, where); err != nil {
+				return nil, nil, err
+			}
+			if r, where, err = p.pushFilters(r, where); err != nil {
+				return nil, nil, err
+			}
 			both, left := joinScope(l, r), where[:0:0]
 			for _, w := range where {
 				if p.bindsIn(w, both) && !p.bindsIn(w, l.sc) && !p.bindsIn(w, r.sc) {
