@@ -99,7 +99,8 @@ type BarrierObserver interface {
 type DataflowConfig struct {
 	// ID names the dataflow in checkpoint acknowledgements.
 	ID string
-	// Partitions is the number of instances of each keyed node.
+	// Partitions is the number of instances of each keyed node, of each
+	// source of splits and of the partition-local nodes they feed.
 	Partitions int
 	// StatePrefix starts every state key of the dataflow.
 	StatePrefix []byte
@@ -111,17 +112,32 @@ type DataflowConfig struct {
 // Dataflow is a running graph of continuous operators. Its sources are fed
 // by the caller (Feed); its root is the sink, whose instance acknowledges
 // checkpoints.
+//
+// How many instances a node runs as (instanceCount) and how they are wired:
+// a keyed node's instances each read every instance of each input, through
+// a hash exchange; a partition-local node running as many instances as its
+// inputs reads them one to one; any other node's only instance reads every
+// instance of its inputs. An instance aligns barriers over all its input
+// channels, and its input's watermark is the least over them.
 type Dataflow struct {
 	nodes  []*Node
 	insts  []*instance
 	root   *instance
-	feeds  map[*Node]chan Message
+	feeds  map[*Node]*sourceFeed
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
 	errOnce sync.Once
 	err     error
 	failed  chan struct{}
+}
+
+// sourceFeed is the input of a source node's instances, one channel each.
+type sourceFeed struct {
+	ins []chan Message
+	// announced is set once the splits were all announced (see
+	// Advance.announced): the instances have been told, or are being.
+	announced atomic.Bool
 }
 
 // Nodes lists the dataflow's nodes, inputs before the nodes that read
@@ -154,13 +170,10 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	d := &Dataflow{nodes: nodes, feeds: map[*Node]chan Message{}, cancel: cancel, failed: make(chan struct{})}
+	d := &Dataflow{nodes: nodes, feeds: map[*Node]*sourceFeed{}, cancel: cancel, failed: make(chan struct{})}
 	insts := make(map[*Node][]*instance, len(nodes))
 	for id, n := range nodes {
-		count := 1
-		if n.Keyed() {
-			count = max(cfg.Partitions, 1)
-		}
+		count := instanceCount(n, n == root, max(cfg.Partitions, 1), insts)
 		for range count {
 			op, err := n.New()
 			if err != nil {
@@ -173,17 +186,26 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 			insts[n] = append(insts[n], inst)
 		}
 		if len(n.Inputs) == 0 {
-			c := make(chan Message, channelDepth)
-			d.feeds[n] = c
-			insts[n][0].addInput(0, c)
+			f := &sourceFeed{}
+			for _, inst := range insts[n] {
+				c := make(chan Message, channelDepth)
+				inst.addInput(0, c)
+				f.ins = append(f.ins, c)
+			}
+			d.feeds[n] = f
 		}
 		for k, in := range n.Inputs {
-			for _, producer := range insts[in] {
+			oneToOne := n.PartitionLocal && count == len(insts[in])
+			for p, producer := range insts[in] {
 				r := &router{types: in.Types()}
-				if n.Keys != nil {
+				consumers := insts[n]
+				switch {
+				case oneToOne:
+					consumers = consumers[p : p+1]
+				case n.Keys != nil:
 					r.keys = n.Keys[k]
 				}
-				for _, consumer := range insts[n] {
+				for _, consumer := range consumers {
 					c := make(chan Message, channelDepth)
 					consumer.addInput(k, c)
 					r.out = append(r.out, c)
@@ -215,18 +237,47 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 	return d, nil
 }
 
+// instanceCount is how many instances node n runs as, given those of its
+// inputs (insts) and the dataflow's partitions p: p for a keyed node and a
+// source of splits; for a partition-local node, p when each of its inputs
+// runs as p; one for any other node, and for the root, whose instance
+// acknowledges checkpoints.
+func instanceCount(n *Node, root bool, p int, insts map[*Node][]*instance) int {
+	switch {
+	case root:
+		return 1
+	case n.Keyed(), n.splitSource():
+		return p
+	case n.PartitionLocal:
+		for _, in := range n.Inputs {
+			if len(insts[in]) != p {
+				return 1
+			}
+		}
+		return p
+	}
+	return 1
+}
+
 // restore loads the state of a node's instances, giving each the keys that
-// route to it.
+// route to it: by their leading hash, or as the operator says
+// (StateRouter).
 func restore(insts []*instance, load func(prefix []byte, fn func(key, value []byte) error) error) error {
 	if _, ok := insts[0].op.(Stateful); !ok {
 		return nil
 	}
+	router, _ := insts[0].op.(StateRouter)
 	return load(insts[0].prefix, func(key, value []byte) error {
-		if len(key) < 8 {
+		var p int
+		switch {
+		case router != nil:
+			p = router.RouteState(key, len(insts))
+		case len(key) < 8:
 			return fmt.Errorf("state key %x too short", key)
+		default:
+			p = PartitionOf(binary.BigEndian.Uint64(key), len(insts))
 		}
-		inst := insts[PartitionOf(binary.BigEndian.Uint64(key), len(insts))]
-		return inst.op.(Stateful).Restore(key, value)
+		return insts[p].op.(Stateful).Restore(key, value)
 	})
 }
 
@@ -254,11 +305,45 @@ func (d *Dataflow) Err() error {
 	}
 }
 
-// Feed sends m to source node src. It blocks while the source's channel is
-// full (backpressure) and fails once the dataflow has stopped.
+// Feed sends m to source node src. It blocks while the channel of the
+// source's instance is full (backpressure) and fails once the dataflow has
+// stopped.
+//
+// A message with an Advance goes to the instance reading its split, one
+// with rows only (a table's) to instance 0, and barriers and watermarks to
+// every instance. Right after the first rows of any split, every instance
+// is told that the splits are announced (Advance.announced): the feeder of
+// a source of splits is one caller at a time, as source.Output is called,
+// and announces every split before any rows, so that each instance has had
+// the announcements of its splits by then.
 func (d *Dataflow) Feed(src *Node, m Message) error {
+	f := d.feeds[src]
+	switch {
+	case len(f.ins) == 1:
+		return d.send(f.ins[0], m)
+	case m.Advance != nil:
+		if err := d.send(f.ins[splitInstance(m.Advance.Split, len(f.ins))], m); err != nil {
+			return err
+		}
+		if m.Batch == nil || f.announced.Load() || !f.announced.CompareAndSwap(false, true) {
+			return nil
+		}
+		m = Message{Advance: &Advance{announced: true}}
+	case m.Batch != nil:
+		return d.send(f.ins[0], m)
+	}
+	for _, c := range f.ins {
+		if err := d.send(c, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// send sends m on c, or fails once the dataflow has stopped.
+func (d *Dataflow) send(c chan Message, m Message) error {
 	select {
-	case d.feeds[src] <- m:
+	case c <- m:
 		return nil
 	case <-d.failed:
 		return d.err

@@ -31,11 +31,27 @@ type EventTime struct {
 // Advance tells a source node where its input is once the batch of the
 // message carrying it is taken: split Split (a Kafka partition, a
 // generator's partition; 0 for a file) continues at position Next, and
-// Skipped malformed records were left out on the way.
+// Skipped malformed records were left out on the way. The feeder announces
+// every split it reads (an Advance without rows, at its start position)
+// before the rows of any split, as connector sources do (source.Source).
 type Advance struct {
 	Split   int32
 	Next    int64
 	Skipped int64
+
+	// announced is set on the Advance the runtime sends every instance of
+	// a source of splits once the first rows of any split are fed (see
+	// Dataflow.Feed): the splits read so far have all been announced, so
+	// that an instance holding none of them holds back no watermark. Split
+	// and the rest are unset.
+	announced bool
+}
+
+// splitInstance is the instance of a source of splits, out of n, that
+// reads split id: the splits spread evenly whatever n, and the choice
+// depends on nothing but id and n, so that feeding and restoring agree.
+func splitInstance(id int32, n int) int {
+	return int(uint32(id) % uint32(n))
 }
 
 // NewTimedSourceNode is a source whose rows have an event time (et), or
@@ -46,19 +62,30 @@ type Advance struct {
 // event time, each split's watermark is its largest event time less the
 // delay, and the source's watermark the least over the splits not idle:
 // so a partition that lags behind holds the others back instead of seeing
-// its rows dropped. A change whose event time is below the source's
-// watermark when it comes is dropped and counted as late (as are those
-// whose event time is NULL or ±infinity, which no window holds). For a
-// table, which changes are late depends only on their order; for several
-// splits it also depends on how they interleave, which the checkpoint
-// records: a restart resumes from the restored watermarks.
+// its rows dropped. A change whose event time is below the watermark of
+// its instance (see below) when it comes is dropped and counted as late
+// (as are those whose event time is NULL or ±infinity, which no window
+// holds). For a table, which changes are late depends only on their order;
+// for several splits in one instance it also depends on how they
+// interleave, which the checkpoint records: a restart resumes from the
+// restored watermarks.
 //
 // A positioned source records each split's position and the number of
 // malformed records skipped; on Restore it fills the node's Positions with
 // the positions checkpointed, from which the feeder resumes.
 //
-// State: the late and skipped counts, one entry; per split its position
-// and its largest event time, one entry each.
+// A positioned source runs as one instance per partition of the dataflow
+// (DataflowConfig.Partitions), instance splitInstance(k, P) reading split
+// k: each instance judges lateness and derives its watermark from its own
+// splits, and its consumers take the least over the instances. An
+// instance that holds no split holds nothing back once the splits are all
+// announced.
+//
+// State: per split, its position, its largest event time, and the late
+// rows and skipped records counted on it, one entry; a restart with any
+// number of instances restores each split into the instance that reads it
+// (RouteState), so that the counts, summed over the instances, are neither
+// lost nor counted twice.
 func NewTimedSourceNode(name string, types []vector.Type, src any, et *EventTime, positioned bool) *Node {
 	n := NewSourceNode(name, types, src)
 	if et != nil {
@@ -67,7 +94,7 @@ func NewTimedSourceNode(name string, types []vector.Type, src any, et *EventTime
 			n.Detail += fmt.Sprintf(" less %s", time.Duration(et.Delay)*time.Microsecond)
 		}
 	}
-	n.State = "per split of its input: the largest event time seen and the position"
+	n.State = "per split of its input: the position, the largest event time seen, and the counts of late rows and skipped records"
 	if positioned {
 		n.Positions = map[int32]int64{}
 	}
@@ -78,6 +105,8 @@ func NewTimedSourceNode(name string, types []vector.Type, src any, et *EventTime
 }
 
 // timedSource is an instance of NewTimedSourceNode.
+//
+// Invariant: late and skipped are the sums of those of the splits.
 type timedSource struct {
 	et        *EventTime // nil: no event time
 	positions map[int32]int64
@@ -86,7 +115,7 @@ type timedSource struct {
 	late      int64
 	skipped   int64
 	started   time.Time
-	changed   bool // the counts, since the last Checkpoint
+	announced bool // every split was announced (see Advance.announced)
 	keep      []int32
 }
 
@@ -94,6 +123,8 @@ type timedSource struct {
 type sourceSplit struct {
 	next       int64 // the position of its next record
 	max        int64 // the largest event time of an insertion passed; NoWatermark before any
+	late       int64 // the changes of the split dropped as late
+	skipped    int64 // the malformed records of the split skipped
 	lastChange time.Time
 	changed    bool // since the last Checkpoint
 }
@@ -109,13 +140,15 @@ func (s *timedSource) split(id int32) *sourceSplit {
 }
 
 func (s *timedSource) Advance(a *Advance) {
+	if a.announced {
+		s.announced = true
+		return
+	}
 	sp := s.split(a.Split)
 	sp.next, sp.lastChange, sp.changed = a.Next, time.Now(), true
 	s.current = sp
-	if a.Skipped != 0 {
-		s.skipped += a.Skipped
-		s.changed = true
-	}
+	sp.skipped += a.Skipped
+	s.skipped += a.Skipped
 }
 
 func (s *timedSource) Push(_ int, b *vector.Batch, emit Emit) error {
@@ -136,8 +169,8 @@ func (s *timedSource) Push(_ int, b *vector.Batch, emit Emit) error {
 	for i := range b.Len {
 		v := int64(ts[i])
 		if col.IsNull(i) || v < wm || v == EndOfTime || v == NoWatermark {
+			sp.late++
 			s.late++
-			s.changed = true
 			continue
 		}
 		s.keep = append(s.keep, int32(i))
@@ -163,13 +196,15 @@ func (s *timedSource) SkippedRows() int64 { return s.skipped }
 
 // CurrentWatermark is the least watermark of the splits not idle (a split
 // is idle once no change came for the idle timeout); idle when every split
-// is, at the largest of theirs.
+// is, at the largest of theirs. Without splits, the source is idle once
+// the splits are all announced (they are another instance's) or after the
+// idle timeout.
 func (s *timedSource) CurrentWatermark() Watermark {
 	if s.et == nil {
 		return Watermark{T: NoWatermark}
 	}
 	if len(s.splits) == 0 {
-		return Watermark{T: NoWatermark, Idle: s.idle(s.started)}
+		return Watermark{T: NoWatermark, Idle: s.announced || s.idle(s.started)}
 	}
 	if active := s.watermarkExcept(nil); active != EndOfTime {
 		return Watermark{T: active}
@@ -207,53 +242,56 @@ func (s *timedSource) idle(since time.Time) bool {
 	return s.et.IdleTimeout > 0 && time.Since(since) > s.et.IdleTimeout
 }
 
-// sourceCountsKey is the state key of a timed source's counts: the routing
-// hash of its only instance, zero. A split's key is that followed by the
-// split's id.
-var sourceCountsKey = make([]byte, 8)
+// splitKeyLen is the length of a split's state key: eight zero bytes (the
+// place of a routing hash, unused: see RouteState) and the split's id.
+const splitKeyLen = 8 + 4
 
 func splitKey(id int32) []byte {
-	return binary.BigEndian.AppendUint32(append([]byte(nil), sourceCountsKey...), uint32(id))
+	return binary.BigEndian.AppendUint32(make([]byte, 8, splitKeyLen), uint32(id))
 }
 
 func (s *timedSource) Checkpoint(w StateWriter) error {
-	if s.changed {
-		s.changed = false
-		v := binary.AppendVarint(nil, s.late)
-		if err := w.Put(sourceCountsKey, binary.AppendVarint(v, s.skipped)); err != nil {
-			return err
-		}
-	}
 	for id, sp := range s.splits {
 		if !sp.changed {
 			continue
 		}
 		sp.changed = false
 		v := binary.AppendVarint(nil, sp.next)
-		if err := w.Put(splitKey(id), binary.AppendVarint(v, sp.max)); err != nil {
+		v = binary.AppendVarint(v, sp.max)
+		v = binary.AppendVarint(v, sp.late)
+		if err := w.Put(splitKey(id), binary.AppendVarint(v, sp.skipped)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// RouteState restores each split into the instance that reads it.
+func (s *timedSource) RouteState(key []byte, n int) int {
+	if len(key) != splitKeyLen {
+		return 0 // Restore refuses it
+	}
+	return splitInstance(int32(binary.BigEndian.Uint32(key[8:])), n)
+}
+
 func (s *timedSource) Restore(key, value []byte) error {
-	r := &stateReader{src: value}
-	switch len(key) {
-	case len(sourceCountsKey):
-		s.late, s.skipped = r.varint(), r.varint()
-	case len(sourceCountsKey) + 4:
-		id := int32(binary.BigEndian.Uint32(key[len(sourceCountsKey):]))
-		sp := s.split(id)
-		sp.next, sp.max = r.varint(), r.varint()
-		if s.positions != nil {
-			s.positions[id] = sp.next
-		}
-	default:
+	if len(key) != splitKeyLen {
 		return fmt.Errorf("operators: corrupt source state key")
 	}
-	if r.err == nil && len(r.src) != 0 {
+	r := &stateReader{src: value}
+	id := int32(binary.BigEndian.Uint32(key[8:]))
+	sp := s.split(id)
+	sp.next, sp.max, sp.late, sp.skipped = r.varint(), r.varint(), r.varint(), r.varint()
+	if r.err != nil {
+		return r.err
+	}
+	if len(r.src) != 0 {
 		return fmt.Errorf("operators: corrupt source state")
 	}
-	return r.err
+	s.late += sp.late
+	s.skipped += sp.skipped
+	if s.positions != nil {
+		s.positions[id] = sp.next
+	}
+	return nil
 }

@@ -222,10 +222,13 @@ func TestTimedSourceIdle(t *testing.T) {
 
 func TestTimedSourceCorruptState(t *testing.T) {
 	h := newIncHarness(t, newSrcNode(&EventTime{Col: 1}, false))
-	for _, v := range [][]byte{nil, {0x02}, {0x02, 0x02, 0x02, 0x02}} {
-		if err := h.op.(Stateful).Restore(make([]byte, 8), v); err == nil {
+	for _, v := range [][]byte{nil, {0x02}, {0x02, 0x02, 0x02}, {0x02, 0x02, 0x02, 0x02, 0x02}} {
+		if err := h.op.(Stateful).Restore(splitKey(0), v); err == nil {
 			t.Errorf("Restore(%x) accepted", v)
 		}
+	}
+	if err := h.op.(Stateful).Restore(make([]byte, 8), []byte{0x02, 0x02, 0x02, 0x02}); err == nil {
+		t.Errorf("a key without a split accepted")
 	}
 }
 

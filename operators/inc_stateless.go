@@ -9,7 +9,8 @@ import (
 
 // The stateless continuous operators: filter, projection and
 // UNION ALL. A change passes through them row by row with its weight, so
-// they keep nothing and Flush has nothing to emit.
+// they keep nothing, Flush has nothing to emit, and they run partition-local
+// (Node.PartitionLocal).
 
 // passThrough emits every batch it is pushed, unchanged.
 type passThrough struct{}
@@ -20,6 +21,7 @@ func (passThrough) Flush(Emit) error                             { return nil }
 // NewUnionAllNode returns the changes of every input: UNION ALL.
 func NewUnionAllNode(ins ...*Node) *Node {
 	n := NewNode("UnionAll", ins[0].Types(), ins...)
+	n.PartitionLocal = true
 	n.New = func() (Incremental, error) { return passThrough{}, nil }
 	return n
 }
@@ -34,6 +36,7 @@ type incFilter struct {
 // NewFilterNode keeps the changes of rows of in where pred is true.
 func NewFilterNode(in *Node, pred vector.Expr, ectx *vector.EvalContext) *Node {
 	n := NewNode("Filter", in.Types(), in)
+	n.PartitionLocal = true
 	n.Detail = pred.String()
 	n.New = func() (Incremental, error) { return &incFilter{pred: pred, ectx: ectx}, nil }
 	return n
@@ -64,6 +67,7 @@ func NewProjectNode(in *Node, exprs []vector.Expr, ectx *vector.EvalContext) *No
 		types[i], names[i] = e.Type(), e.String()
 	}
 	n := NewNode("Project", types, in)
+	n.PartitionLocal = true
 	n.Detail = strings.Join(names, ", ")
 	n.New = func() (Incremental, error) { return &incProject{exprs: exprs, ectx: ectx}, nil }
 	return n

@@ -12,8 +12,11 @@ import (
 // Continuous dataflows (materialized views) are graphs of Nodes. Each node
 // runs as one or more instances of an Incremental operator: instances of a
 // keyed node each own the keys whose hash routes to them (see PartitionOf),
-// behind a hash exchange. Batches carry weights (vector.Batch): an operator
-// turns changes to its inputs into the change to its output.
+// behind a hash exchange; instances of a source of splits each read some
+// of the splits; instances of a partition-local node each take the output
+// of one instance of their input, with no exchange. Batches carry weights
+// (vector.Batch): an operator turns changes to its inputs into the change
+// to its output.
 //
 // Between batches flow barriers. A barrier with sequence number s says that
 // every change of every commit up to s has been delivered. An instance with
@@ -45,7 +48,8 @@ type Incremental interface {
 // Every state key begins with the 8-byte big-endian hash that routes the
 // key's rows (the vector.HashColumns hash of the node's key columns), so
 // that after a restart with another number of instances, each instance
-// restores exactly the keys that route to it.
+// restores exactly the keys that route to it; an operator whose instances
+// divide their work otherwise says where each key goes (StateRouter).
 type Stateful interface {
 	Incremental
 	// Checkpoint writes the state changed since the last Checkpoint (since
@@ -54,6 +58,13 @@ type Stateful interface {
 	// Restore loads one entry written by an earlier Checkpoint. It is
 	// called before any Push, once per key the instance owns.
 	Restore(key, value []byte) error
+}
+
+// StateRouter is a Stateful operator whose keys are not routed by their
+// leading hash: RouteState says which of n instances restores key. It
+// depends on nothing but key and n.
+type StateRouter interface {
+	RouteState(key []byte, n int) int
 }
 
 // StateWriter receives an operator instance's changed state entries. Keys
@@ -68,22 +79,30 @@ type StateWriter interface {
 //
 // A node with no Inputs is a source: the runtime feeds its changes. Keys[i]
 // lists the columns of input i whose hash routes a row to an instance; a
-// node whose Keys is nil runs as one instance.
+// node whose Keys is nil runs as one instance, unless it is a source of
+// splits (Positions) or PartitionLocal.
 type Node struct {
 	Name   string // the operator, for EXPLAIN
 	Detail string // keys, expressions, for EXPLAIN
 	State  string // what the operator keeps and for how long; "" when nothing
 	Inputs []*Node
 	Keys   [][]int
+	// PartitionLocal is set on an operator that takes each change alone
+	// and keeps nothing (a filter, a projection, window assignment, UNION
+	// ALL): when every input runs as P instances, it runs as P too,
+	// instance i reading instance i of each input, so that a chain of them
+	// runs per partition with no exchange.
+	PartitionLocal bool
 	// New makes one instance.
 	New func() (Incremental, error)
 	// Source identifies what feeds a source node (a table, a view, or
 	// constant rows); nil for other nodes.
 	Source any
 	// Positions is set on a source fed from positions in its input (a
-	// file, a generator, Kafka): once the dataflow started, it holds the
-	// position of each split as restored, from which the feeder resumes.
-	// The runtime writes it only while restoring, before StartDataflow
+	// file, a generator, Kafka), which runs as P instances, each reading
+	// some of the splits: once the dataflow started, it holds the position
+	// of each split as restored, from which the feeder resumes. The
+	// runtime writes it only while restoring, before StartDataflow
 	// returns.
 	Positions map[int32]int64
 
@@ -101,6 +120,10 @@ func (n *Node) Types() []vector.Type { return n.types }
 // Keyed reports whether the node runs as several instances behind a hash
 // exchange.
 func (n *Node) Keyed() bool { return n.Keys != nil }
+
+// splitSource reports whether the node is a source of splits, which runs
+// as several instances each reading some of them.
+func (n *Node) splitSource() bool { return n.Positions != nil }
 
 // KeyText renders, for EXPLAIN, the columns of each input that route rows
 // to the node's instances: "($0) / ($1, $2)".
