@@ -33,8 +33,9 @@ type Options struct {
 	// CheckpointInterval is how often materialized views checkpoint their
 	// state (default 1 s).
 	CheckpointInterval time.Duration
-	// Partitions is how many instances each keyed operator of a view runs
-	// (default: the number of CPUs).
+	// Partitions is how many instances each keyed operator of a
+	// continuous query runs as, and each source read in splits with the
+	// stateless operators after it (default: the number of CPUs).
 	Partitions int
 	// IdleTimeout is how long a table with event time may go without
 	// changes before it stops holding back the watermark of the queries
