@@ -36,7 +36,7 @@ func TestSourceColumnsExplain(t *testing.T) {
 		{"CREATE SINK k AS SELECT price, bidder FROM bid WITH (connector = 'blackhole')", "Source public.bid (bidder, price, date_time), event time $2 less 4s"},
 		{"CREATE MATERIALIZED VIEW v AS SELECT * FROM bid", "Source public.bid, event time $5 less 4s"},
 	} {
-		if got := explainOf(t, s, c.sql); !strings.Contains(got, c.source+" (state") {
+		if got := explainOf(t, s, c.sql); !strings.Contains(got, c.source+" [2 partitions] (state") {
 			t.Errorf("EXPLAIN %s: no %q in\n%s", c.sql, c.source, got)
 		}
 	}
@@ -85,7 +85,7 @@ func TestSourceColumnsResults(t *testing.T) {
 	}
 	plan := explainOf(t, s, "CREATE MATERIALIZED VIEW top_orders AS "+query)
 	for _, source := range []string{"Source public.orders (id, customer, amount, ts), event time $3",
-		"Source public.orders (amount, ts), event time $1", "Source public.customers (name, tier) ("} {
+		"Source public.orders (amount, ts), event time $1", "Source public.customers (name, tier) ["} {
 		if !strings.Contains(plan, source) {
 			t.Errorf("no %q in\n%s", source, plan)
 		}

@@ -169,14 +169,18 @@ func (s *Session) explainJob(t *catalog.Table, sink *string) (*Result, error) {
 		return nil, err
 	}
 	var rows [][]vector.Datum
+	var instances map[*operators.Node]int
 	var walk func(n *operators.Node, depth int)
 	walk = func(n *operators.Node, depth int) {
 		line := strings.Repeat("  ", depth) + n.Name
 		if n.Detail != "" {
 			line += " " + n.Detail
 		}
-		if n.Keyed() {
+		switch {
+		case n.Keyed():
 			line += fmt.Sprintf(" [%d partitions by %s]", s.db.streams.partitions, n.KeyText())
+		case instances[n] > 1:
+			line += fmt.Sprintf(" [%d partitions]", instances[n])
 		}
 		if n.State != "" {
 			line += " (state: " + n.State + ")"
@@ -193,6 +197,7 @@ func (s *Session) explainJob(t *catalog.Table, sink *string) (*Result, error) {
 	} else {
 		root = operators.NewViewNode(root, operators.NewView(root.Types()))
 	}
+	instances = operators.Instances(root, s.db.streams.partitions)
 	walk(root, 0)
 	return textRows([]string{"QUERY PLAN"}, rows, "EXPLAIN"), nil
 }

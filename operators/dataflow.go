@@ -173,7 +173,7 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 	d := &Dataflow{nodes: nodes, feeds: map[*Node]*sourceFeed{}, cancel: cancel, failed: make(chan struct{})}
 	insts := make(map[*Node][]*instance, len(nodes))
 	for id, n := range nodes {
-		count := instanceCount(n, n == root, max(cfg.Partitions, 1), insts)
+		count := instanceCount(n, n == root, max(cfg.Partitions, 1), func(in *Node) int { return len(insts[in]) })
 		for range count {
 			op, err := n.New()
 			if err != nil {
@@ -238,11 +238,11 @@ func StartDataflow(root *Node, cfg DataflowConfig) (*Dataflow, error) {
 }
 
 // instanceCount is how many instances node n runs as, given those of its
-// inputs (insts) and the dataflow's partitions p: p for a keyed node and a
+// inputs (count) and the dataflow's partitions p: p for a keyed node and a
 // source of splits; for a partition-local node, p when each of its inputs
 // runs as p; one for any other node, and for the root, whose instance
 // acknowledges checkpoints.
-func instanceCount(n *Node, root bool, p int, insts map[*Node][]*instance) int {
+func instanceCount(n *Node, root bool, p int, count func(*Node) int) int {
 	switch {
 	case root:
 		return 1
@@ -250,13 +250,28 @@ func instanceCount(n *Node, root bool, p int, insts map[*Node][]*instance) int {
 		return p
 	case n.PartitionLocal:
 		for _, in := range n.Inputs {
-			if len(insts[in]) != p {
+			if count(in) != p {
 				return 1
 			}
 		}
 		return p
 	}
 	return 1
+}
+
+// Instances returns how many instances each node of the dataflow ending
+// at root runs as with p partitions (for EXPLAIN).
+func Instances(root *Node, p int) map[*Node]int {
+	counts := map[*Node]int{}
+	var walk func(n *Node)
+	walk = func(n *Node) {
+		for _, in := range n.Inputs {
+			walk(in)
+		}
+		counts[n] = instanceCount(n, n == root, max(p, 1), func(in *Node) int { return counts[in] })
+	}
+	walk(root)
+	return counts
 }
 
 // restore loads the state of a node's instances, giving each the keys that
