@@ -53,8 +53,8 @@ func joinNode(left, right *Node, typ JoinType, leftKeys, rightKeys []int, residu
 // newIncJoin makes an instance of a join of left and right.
 func newIncJoin(left, right *Node, typ JoinType, leftKeys, rightKeys []int, residual vector.Expr, ectx *vector.EvalContext) *incJoin {
 	j := &incJoin{typ: typ, residual: residual, ectx: ectx}
-	j.sides[0] = newJoinSide(left.Types(), leftKeys, typ != InnerJoin && typ != RightJoin)
-	j.sides[1] = newJoinSide(right.Types(), rightKeys, typ == RightJoin || typ == FullJoin)
+	j.sides[0] = newJoinSide(left.Types(), leftKeys, 0, typ != InnerJoin && typ != RightJoin)
+	j.sides[1] = newJoinSide(right.Types(), rightKeys, 1, typ == RightJoin || typ == FullJoin)
 	return j
 }
 
@@ -110,12 +110,8 @@ type joinSide struct {
 	needed  []int
 	store   *rowStore
 	tracked bool
-	ents    []joinEntry // per store entry
-	pending []int32     // entries changed since the last Flush
-	dirty   []int32     // entries changed since the last Checkpoint
-	gone    [][]byte    // state keys of saved entries removed since then
-	// restored holds the match count of each row restored into store.
-	restored []int64
+	ents    pages[joinEntry] // per store entry
+	pending []int32          // entries changed since the last Flush
 }
 
 // joinEntry is what an incJoin keeps per entry besides its row and
@@ -123,42 +119,40 @@ type joinSide struct {
 // the other side's rows with an equal key that satisfy the residual, and
 // out the weight of the entry's own output row emitted so far (see
 // outWeight), which Flush brings up to date; both are 0 on other sides.
-// An entry that is not listed in pending (or dirty) may still be in the
-// list, forgotten since or listed again after: the flags are the truth.
+// An entry that is not listed in pending may still be in the list,
+// forgotten since or listed again after: the flag is the truth.
 type joinEntry struct {
 	matches, out int64
 	pending      bool // listed in pending
-	dirty        bool // listed in dirty
-	saved        bool // written by a Checkpoint
 	closed       bool // time joins: closed by the watermarks, to be forgotten
 }
 
-func newJoinSide(types []vector.Type, keys []int, tracked bool) *joinSide {
-	return &joinSide{types: types, keys: keys, needed: keys, store: newRowStore(types, keys), tracked: tracked}
+// The byte after the hash in the state keys of side in: runTag+in in the
+// runs of rowStore.checkpoint, in for the entries an older version saved
+// one by one.
+const runTag = 2
+
+func newJoinSide(types []vector.Type, keys []int, in byte, tracked bool) *joinSide {
+	return &joinSide{types: types, keys: keys, needed: keys, store: newRowStore(types, keys, runTag+in), tracked: tracked}
 }
 
 // touch lists entry e as changed since the last Flush.
 func (s *joinSide) touch(e int32) {
-	if !s.ents[e].pending {
-		s.ents[e].pending = true
+	if je := s.ents.at(e); !je.pending {
+		je.pending = true
 		s.pending = append(s.pending, e)
 	}
 }
 
 // setEntry sets the state of entry e, a new one.
 func (s *joinSide) setEntry(e int32, je joinEntry) {
-	s.ents = extend(s.ents, int(e)+1)
-	s.ents[e] = je
+	s.ents.extend(int(e) + 1)
+	*s.ents.at(e) = je
 }
 
-// forget removes entry e of side in (its tag in state keys); the next
-// Checkpoint deletes its state key if one was saved.
-func (s *joinSide) forget(e int32, in int) {
-	je := &s.ents[e]
-	if je.saved {
-		s.gone = append(s.gone, s.store.appendStateKey(nil, e, byte(in)))
-	}
-	je.pending, je.dirty = false, false
+// forget removes entry e, from the next Checkpoint on too.
+func (s *joinSide) forget(e int32) {
+	s.ents.at(e).pending = false
 	s.store.remove(e)
 }
 
@@ -282,7 +276,7 @@ func (j *incJoin) match(in int, b *vector.Batch, emit Emit) error {
 		w, m := b.Weight(int(i)), o.store.mult(e)
 		j.fresh[i] += m
 		if o.tracked {
-			o.ents[e].matches += w
+			o.ents.at(e).matches += w
 			o.touch(e)
 		}
 		if w*m != 0 && j.emitsPairs() {
@@ -329,19 +323,16 @@ func (j *incJoin) Flush(emit Emit) error {
 			return err
 		}
 		for _, e := range s.pending {
-			je := &s.ents[e]
+			je := s.ents.at(e)
 			if !je.pending {
 				continue
 			}
 			je.pending = false
 			if s.store.mult(e) != 0 {
-				if !je.dirty {
-					je.dirty = true
-					s.dirty = append(s.dirty, e)
-				}
+				s.store.changed(e)
 				continue
 			}
-			s.forget(e, in)
+			s.forget(e)
 		}
 		s.pending = s.pending[:0]
 		s.store.compact()
@@ -359,7 +350,7 @@ func (j *incJoin) flushSide(in int, emit Emit) error {
 	}
 	j.idx, j.weights = j.idx[:0], j.weights[:0]
 	for _, e := range s.pending {
-		je := &s.ents[e]
+		je := s.ents.at(e)
 		if now := j.outWeight(s.store.mult(e), je.matches); now != je.out {
 			j.idx, j.weights = append(j.idx, e), append(j.weights, now-je.out)
 			je.out = now
@@ -383,65 +374,47 @@ func (j *incJoin) emitOwn(in int, ids []int32, weights []int64, emit Emit) error
 }
 
 // Checkpoint writes, per side, the entries changed since the last
-// Checkpoint: key as rowStore.appendStateKey with the side (0 left, 1
-// right) as tag, value the varints multiplicity and match count.
+// Checkpoint (see rowStore.checkpoint), each with its match count.
 func (j *incJoin) Checkpoint(w StateWriter) error {
-	for in, s := range j.sides {
-		for _, k := range s.gone {
-			if err := w.Delete(k); err != nil {
-				return err
-			}
+	for _, s := range j.sides {
+		if err := s.store.checkpoint(w, func(e int32) int64 { return s.ents.at(e).matches }); err != nil {
+			return err
 		}
-		s.gone = nil
-		var buf []byte // not reused: w may keep keys and values
-		for _, e := range s.dirty {
-			je := &s.ents[e]
-			if !je.dirty {
-				continue // removed since
-			}
-			je.dirty, je.saved = false, true
-			start := len(buf)
-			buf = s.store.appendStateKey(buf, e, byte(in))
-			mid := len(buf)
-			buf = binary.AppendVarint(buf, s.store.mult(e))
-			buf = binary.AppendVarint(buf, je.matches)
-			if err := w.Put(buf[start:mid:mid], buf[mid:len(buf):len(buf)]); err != nil {
-				return err
-			}
-		}
-		s.dirty = s.dirty[:0]
 	}
 	return nil
 }
 
-// Restore collects an entry written by Checkpoint; the entries are added
-// to the stores before the next Push or Flush (settle).
+// Restore collects a run of entries written by Checkpoint, or an entry an
+// older version wrote on its own; the entries are added to the stores
+// before the next Push or Flush (settle).
 func (j *incJoin) Restore(key, value []byte) error {
-	mult, n := binary.Varint(value)
-	matches, m := binary.Varint(value[max(n, 0):])
-	if len(key) < 9 || key[8] > 1 || n <= 0 || m <= 0 || n+m != len(value) {
+	if len(key) < 9 || key[8] > runTag+1 {
 		return errCorruptRow
 	}
-	s := j.sides[key[8]]
-	if err := s.store.restore(key, mult); err != nil {
-		return err
+	s := j.sides[key[8]%runTag]
+	if key[8] >= runTag {
+		return s.store.restoreRun(key, value)
 	}
-	s.restored = append(s.restored, matches)
-	return nil
+	mult, n := binary.Varint(value)
+	matches, m := binary.Varint(value[max(n, 0):])
+	if n <= 0 || m <= 0 || n+m != len(value) {
+		return errCorruptRow
+	}
+	return s.store.restoreEntry(key, mult, matches)
 }
 
-// settle adds the restored entries to the stores, as saved and emitted
-// (for time joins, whose entries emit only once closed, as open).
+// settle adds the restored entries to the stores, as emitted (for time
+// joins, whose entries emit only once closed, as open).
 func (j *incJoin) settle() {
 	for in, s := range j.sides {
-		if len(s.restored) == 0 {
+		ids, matches := s.store.settle()
+		if len(ids) == 0 {
 			continue
 		}
-		ids := s.store.settle()
 		for k, e := range ids {
-			je := joinEntry{saved: true}
+			var je joinEntry
 			if s.tracked {
-				je.matches = s.restored[k]
+				je.matches = matches[k]
 				if j.timer == nil {
 					je.out = j.outWeight(s.store.mult(e), je.matches)
 				}
@@ -451,6 +424,5 @@ func (j *incJoin) settle() {
 		if j.timer != nil {
 			j.timer.trackRestored(in, ids, s.store.gather(ids))
 		}
-		s.restored = nil
 	}
 }

@@ -326,7 +326,7 @@ func restartJoin(t *testing.T, n *Node, h *incHarness, state memState) *incHarne
 }
 
 func TestIncJoinCheckpoint(t *testing.T) {
-	// Checkpoints written after each step add up to the checkpoint of an
+	// Checkpoints written after each step add up to the state of an
 	// instance fed the final contents at once; an instance restored from
 	// them continues the script.
 	for _, typ := range allJoinTypes {
@@ -338,19 +338,124 @@ func TestIncJoinCheckpoint(t *testing.T) {
 			if err := h.op.(Stateful).Checkpoint(state); err != nil {
 				t.Fatal(err)
 			}
-			fresh := newIncHarness(t, c.node)
-			fresh.step(c.contentPushes()...)
-			want := memState{}
-			if err := fresh.op.(Stateful).Checkpoint(want); err != nil {
-				t.Fatal(err)
-			}
-			if !maps.Equal(state, want) {
-				t.Errorf("%s step %d: checkpoints add up to %d entries, want the %d of a fresh instance", c.name(), i, len(state), len(want))
-			}
+			checkRows(t, fmt.Sprintf("%s step %d: state restored", c.name(), i), joinStateRows(t, c.node, state),
+				joinStateRows(t, c.node, joinCaseState(t, c)))
 		}
 		h = restartJoin(t, c.node, h, state)
 		for _, s := range joinScript[6:] {
 			checkRows(t, c.name()+" after restore", h.step(c.pushes(s.left, s.right)...), c.want())
+		}
+	}
+}
+
+func TestIncJoinCheckpointRuns(t *testing.T) {
+	// The rows new at a checkpoint are saved in runs of up to maxRunRows
+	// rows of one key; a run is written again when one of its rows
+	// changes, and deleted once it has none.
+	c := newJoinCase(t, InnerJoin, nil)
+	h := newIncHarness(t, c.node)
+	state := memState{}
+	checkpoint := func() {
+		t.Helper()
+		if err := h.op.(Stateful).Checkpoint(state); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows []jr
+	for v := range 2*maxRunRows + 10 { // key 1: three runs
+		rows = append(rows, jr{int32(1), int64(v), 1})
+	}
+	rows = append(rows, jr{int32(2), 0, 1}, jr{int32(2), 1, 1}) // key 2: one run
+	h.step(c.pushes(rows, nil)...)
+	checkpoint()
+	if len(state) != 4 {
+		t.Fatalf("%d state keys, want 4: three runs of key 1, one of key 2", len(state))
+	}
+	before := maps.Clone(state)
+	h.step(c.pushes([]jr{{int32(2), 1, 1}}, nil)...) // a second copy of (2, 1)
+	written := memState{}
+	if err := h.op.(Stateful).Checkpoint(written); err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(state, written)
+	if len(written) != 1 || len(state) != 4 {
+		t.Errorf("after a change to a row of key 2: wrote %d keys, want 1 (its run, again); %d in all, want 4", len(written), len(state))
+	}
+	for k := range written {
+		if before[k] == written[k] {
+			t.Errorf("the run of key 2 was written unchanged")
+		}
+	}
+	checkRows(t, "state restored", joinStateRows(t, c.node, state), joinStateRows(t, c.node, joinCaseState(t, c)))
+	var gone []jr
+	for _, r := range c.left.rows() {
+		gone = append(gone, jr{r.k, r.v, -r.w})
+	}
+	h.step(c.pushes(gone, nil)...)
+	checkpoint()
+	if len(state) != 0 {
+		t.Errorf("%d state keys left once every row is deleted, want 0", len(state))
+	}
+}
+
+// joinCaseState is the checkpoint of a new instance of c's join fed c's
+// current contents.
+func joinCaseState(t *testing.T, c *joinCase) memState {
+	t.Helper()
+	fresh := newIncHarness(t, c.node)
+	fresh.step(c.contentPushes()...)
+	m := memState{}
+	if err := fresh.op.(Stateful).Checkpoint(m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestIncJoinRestoreRowByRow(t *testing.T) {
+	// State an older version wrote, an entry per state key (the hash of
+	// the key, the side, the key and the row as state key; multiplicity
+	// and match count as value), restores; the next checkpoint deletes
+	// those keys and saves the entries in runs.
+	for _, typ := range allJoinTypes {
+		c := newJoinCase(t, typ, joinResidual(t))
+		h := newIncHarness(t, c.node)
+		for _, s := range joinScript[:6] {
+			h.step(c.pushes(s.left, s.right)...)
+		}
+		old := memState{}
+		j := h.op.(*incJoin)
+		for in, s := range j.sides {
+			for e := range int32(s.ents.len()) {
+				if !s.store.has(e) {
+					continue
+				}
+				cols := s.store.gather([]int32{e})
+				hash := make([]uint64, 1)
+				vector.HashColumns(cols[:1], joinSideTypes[:1], 1, hash)
+				key := binary.BigEndian.AppendUint64(nil, hash[0])
+				key = append(key, byte(in))
+				key = vector.AppendRow(key, cols[:1], joinSideTypes[:1], 0)
+				key = vector.AppendRow(key, cols, joinSideTypes, 0)
+				val := binary.AppendVarint(binary.AppendVarint(nil, s.store.mult(e)), s.ents.at(e).matches)
+				old[string(key)] = string(val)
+			}
+		}
+		r := restoreInto(t, c.node, old)
+		r.out = h.out
+		r.step()
+		checkRows(t, c.name()+": flush after restore", r.emitted, nil)
+		state := maps.Clone(old)
+		if err := r.op.(Stateful).Checkpoint(state); err != nil {
+			t.Fatal(err)
+		}
+		for k := range state {
+			if k[8] < runTag {
+				t.Fatalf("%s: a state key of the older version is left after a checkpoint", c.name())
+			}
+		}
+		checkRows(t, c.name()+": state restored", joinStateRows(t, c.node, state), joinStateRows(t, c.node, joinCaseState(t, c)))
+		for _, s := range joinScript[6:] {
+			checkRows(t, c.name()+" after restore", r.step(c.pushes(s.left, s.right)...), c.want())
 		}
 	}
 }
@@ -412,6 +517,26 @@ func TestIncJoinRepartition(t *testing.T) {
 		all = append(all, three...)
 		run(three, 5, len(joinScript))
 	}
+}
+
+// joinStateRows restores a join instance of n from m and lists its
+// entries, as "side|row|multiplicity|match count".
+func joinStateRows(t *testing.T, n *Node, m memState) []string {
+	t.Helper()
+	j := restoreInto(t, n, m).op.(*incJoin)
+	j.settle()
+	var out []string
+	for in, s := range j.sides {
+		for e := range int32(s.ents.len()) {
+			if !s.store.has(e) {
+				continue
+			}
+			row := changes(s.types, &vector.Batch{Cols: s.store.gather([]int32{e}), Len: 1})[0]
+			out = append(out, fmt.Sprintf("%d|%s|%d|%d", in, row, s.store.mult(e), s.ents.at(e).matches))
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // routeByKey splits a batch of join input rows by the instance (of p)

@@ -171,10 +171,10 @@ type timerSide struct {
 	// exp indexes the side's entries by time; its bound relates them to
 	// the watermark that closes the side (closing).
 	exp  *expiry
-	wm   int64   // the input watermark
-	at   []int64 // per entry, its time
-	cur  []int64 // the times of the batch being pushed, after admit
-	keep []int32 // scratch
+	wm   int64        // the input watermark
+	at   pages[int64] // per entry, its time
+	cur  []int64      // the times of the batch being pushed, after admit
+	keep []int32      // scratch
 }
 
 func newJoinTimer(tm JoinTime, cols [2]int) *joinTimer {
@@ -230,8 +230,8 @@ func (t *joinTimer) admit(in int, b *vector.Batch) *vector.Batch {
 // track indexes entry e of side in, new from row i of the batch admitted.
 func (t *joinTimer) track(in int, e int32, i int) {
 	c := &t.sides[in]
-	c.at = extend(c.at, int(e)+1)
-	c.at[e] = c.cur[i]
+	c.at.extend(int(e) + 1)
+	*c.at.at(e) = c.cur[i]
 	c.exp.add(c.cur[i], e)
 }
 
@@ -241,8 +241,8 @@ func (t *joinTimer) trackRestored(in int, ids []int32, cols []arrow.Array) {
 	c := &t.sides[in]
 	vals := windowValues(cols[c.col])
 	for k, e := range ids {
-		c.at = extend(c.at, int(e)+1)
-		c.at[e] = vals[k]
+		c.at.extend(int(e) + 1)
+		*c.at.at(e) = vals[k]
 		c.exp.add(vals[k], e)
 	}
 }
@@ -255,8 +255,8 @@ func (j *incJoin) closeEntries(emit Emit) error {
 		c := &t.sides[in]
 		t.closed = t.closed[:0]
 		err := c.exp.expire(t.closing(in), func(v int64, e int32) error {
-			if s.store.has(e) && c.at[e] == v && !s.ents[e].closed {
-				s.ents[e].closed = true
+			if s.store.has(e) && *c.at.at(e) == v && !s.ents.at(e).closed {
+				s.ents.at(e).closed = true
 				t.closed = append(t.closed, e)
 			}
 			return nil
@@ -267,7 +267,7 @@ func (j *incJoin) closeEntries(emit Emit) error {
 		if s.tracked {
 			t.ids, t.weights = t.ids[:0], t.weights[:0]
 			for _, e := range t.closed {
-				if w := j.outWeight(s.store.mult(e), s.ents[e].matches); w != 0 {
+				if w := j.outWeight(s.store.mult(e), s.ents.at(e).matches); w != 0 {
 					t.ids, t.weights = append(t.ids, e), append(t.weights, w)
 				}
 			}
@@ -276,7 +276,7 @@ func (j *incJoin) closeEntries(emit Emit) error {
 			}
 		}
 		for _, e := range t.closed {
-			s.forget(e, in)
+			s.forget(e)
 		}
 	}
 	return nil
