@@ -45,6 +45,9 @@ func newIncAccumulator(agg Aggregate, in []vector.Type) incAccumulator {
 		acc = newIncSum(args[0], agg.Func == Avg, agg.Type)
 	case Min, Max:
 		// DISTINCT changes nothing for min, max, bool_and and bool_or.
+		if intLike(args[0]) {
+			return &incIntMinMax{max: agg.Func == Max, typ: agg.Type}
+		}
 		return &incMinMax{valueSets: newValueSets(args), max: agg.Func == Max, typ: agg.Type}
 	case BoolAnd, BoolOr:
 		return &incBool{and: agg.Func == BoolAnd}

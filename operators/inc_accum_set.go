@@ -1,29 +1,32 @@
 package operators
 
 import (
+	"cmp"
 	"encoding/binary"
 	"iter"
 	"slices"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/runneldb/runnel/vector"
 )
 
 // The accumulators that keep every value of a group: min and max (deleting
 // the extreme must reveal the next one), string_agg and DISTINCT.
 
-// multiset is a sorted multiset of rows of values: each distinct row with
-// its count. Entries are kept in sorted chunks of at most maxChunk, so that
-// adding or removing one moves O(maxChunk + chunks) memory however large the
-// set grows. Rows that compare equal (1.0 and 1.00, '1 mon' and '30 days')
-// share one entry, whose row is the first one added.
-type multiset struct {
-	chunks [][]setEntry // each non-empty and sorted, chunk k before chunk k+1
+// multiset is a sorted multiset of rows (of values, or single integers):
+// each distinct row with its count. Entries are kept in sorted chunks of
+// at most maxChunk, so that adding or removing one moves O(maxChunk +
+// chunks) memory however large the set grows. Rows that compare equal (1.0
+// and 1.00, '1 mon' and '30 days') share one entry, whose row is the first
+// one added.
+type multiset[R any] struct {
+	chunks [][]setEntry[R] // each non-empty and sorted, chunk k before chunk k+1
 }
 
-type setEntry struct {
-	row []vector.Datum
+type setEntry[R any] struct {
+	row R
 	n   int64
 }
 
@@ -32,9 +35,9 @@ const maxChunk = 256
 // add adds w copies of row (removes -w when w < 0) and returns the row of
 // its entry and the entry's count before and after. An entry whose count
 // reaches zero is removed.
-func (m *multiset) add(row []vector.Datum, w int64, cmp func(a, b []vector.Datum) int) (stored []vector.Datum, before, after int64) {
+func (m *multiset[R]) add(row R, w int64, cmp func(a, b R) int) (stored R, before, after int64) {
 	if len(m.chunks) == 0 {
-		m.chunks = [][]setEntry{{{row: row, n: w}}}
+		m.chunks = [][]setEntry[R]{{{row: row, n: w}}}
 		return row, 0, w
 	}
 	// The chunk of row: the first whose last entry is not less, else the last.
@@ -43,13 +46,14 @@ func (m *multiset) add(row []vector.Datum, w int64, cmp func(a, b []vector.Datum
 		return cmp(chunk[len(chunk)-1].row, row) >= 0
 	})
 	chunk := m.chunks[c]
-	i, found := slices.BinarySearchFunc(chunk, row, func(e setEntry, row []vector.Datum) int { return cmp(e.row, row) })
+	i, found := slices.BinarySearchFunc(chunk, row, func(e setEntry[R], row R) int { return cmp(e.row, row) })
 	if !found {
-		chunk = slices.Insert(chunk, i, setEntry{row: row, n: w})
+		chunk = slices.Insert(chunk, i, setEntry[R]{row: row, n: w})
 		m.chunks[c] = chunk
-		if len(chunk) > maxChunk {
+		if len(chunk) > maxChunk { // split, the new half sized to fill up without growing
 			half := len(chunk) / 2
-			m.chunks = slices.Insert(m.chunks, c+1, slices.Clone(chunk[half:]))
+			next := append(make([]setEntry[R], 0, maxChunk+1), chunk[half:]...)
+			m.chunks = slices.Insert(m.chunks, c+1, next)
 			m.chunks[c] = chunk[:half]
 		}
 		return row, 0, w
@@ -67,18 +71,18 @@ func (m *multiset) add(row []vector.Datum, w int64, cmp func(a, b []vector.Datum
 }
 
 // empty reports whether the multiset has no entry.
-func (m *multiset) empty() bool { return len(m.chunks) == 0 }
+func (m *multiset[R]) empty() bool { return len(m.chunks) == 0 }
 
 // first and last are the least and greatest rows (the multiset is not empty).
-func (m *multiset) first() []vector.Datum { return m.chunks[0][0].row }
-func (m *multiset) last() []vector.Datum {
+func (m *multiset[R]) first() R { return m.chunks[0][0].row }
+func (m *multiset[R]) last() R {
 	chunk := m.chunks[len(m.chunks)-1]
 	return chunk[len(chunk)-1].row
 }
 
 // all yields the entries in order.
-func (m *multiset) all() iter.Seq[setEntry] {
-	return func(yield func(setEntry) bool) {
+func (m *multiset[R]) all() iter.Seq[setEntry[R]] {
+	return func(yield func(setEntry[R]) bool) {
 		for _, chunk := range m.chunks {
 			for _, e := range chunk {
 				if !yield(e) {
@@ -90,7 +94,7 @@ func (m *multiset) all() iter.Seq[setEntry] {
 }
 
 // size is the number of entries.
-func (m *multiset) size() int {
+func (m *multiset[R]) size() int {
 	n := 0
 	for _, chunk := range m.chunks {
 		n += len(chunk)
@@ -102,7 +106,7 @@ func (m *multiset) size() int {
 // Rows whose first argument is NULL are left out: every aggregate kept so
 // ignores them.
 type valueSets struct {
-	perGroup[multiset]
+	perGroup[multiset[[]vector.Datum]]
 	types []vector.Type // of the arguments
 	cmp   func(a, b []vector.Datum) int
 }
@@ -219,6 +223,138 @@ func (m *incMinMax) result(groups []int32) (arrow.Array, error) {
 		}
 	}
 	return b.Finish(), nil
+}
+
+// incIntMinMax is min (max false) or max of an integer-like argument
+// (integers, dates, times, timestamps, whose order is their integer's): as
+// incMinMax, over int64s instead of rows of Datums, with the same state.
+type incIntMinMax struct {
+	perGroup[multiset[int64]]
+	max  bool
+	typ  vector.Type // of the argument and of the result
+	vals []int64     // scratch
+}
+
+// intLike reports whether values of t are integers ordered as such (see
+// intValues).
+func intLike(t vector.Type) bool {
+	switch t.Kind {
+	case vector.KindInt2, vector.KindInt4, vector.KindInt8, vector.KindDate, vector.KindTime,
+		vector.KindTimestamp, vector.KindTimestampTZ:
+		return true
+	}
+	return false
+}
+
+// intValues returns the values of arr, of an intLike type, as int64s in
+// dst (resized).
+func intValues(arr arrow.Array, dst []int64) []int64 {
+	dst = grow(dst, arr.Len())
+	switch a := arr.(type) {
+	case *array.Int16:
+		for i, v := range a.Int16Values() {
+			dst[i] = int64(v)
+		}
+	case *array.Int32:
+		for i, v := range a.Int32Values() {
+			dst[i] = int64(v)
+		}
+	case *array.Date32:
+		for i, v := range a.Date32Values() {
+			dst[i] = int64(v)
+		}
+	default: // int8, time, timestamps: 64-bit values
+		copy(dst, arrow.GetValues[int64](arr.Data(), 1))
+	}
+	return dst
+}
+
+// intColumn builds a column of intLike type t from int64s.
+func intColumn(t vector.Type, vals []int64, valid []bool) arrow.Array {
+	switch t.ArrowType().ID() {
+	case arrow.INT16:
+		return fixedColumn(t, convertInts[int16](vals), valid)
+	case arrow.INT32, arrow.DATE32:
+		return fixedColumn(t, convertInts[int32](vals), valid)
+	}
+	return fixedColumn(t, vals, valid)
+}
+
+func convertInts[T int16 | int32](vals []int64) []T {
+	out := make([]T, len(vals))
+	for i, v := range vals {
+		out[i] = T(v)
+	}
+	return out
+}
+
+func (m *incIntMinMax) update(args []arrow.Array, ids []int32, w []int64) error {
+	arg := args[0]
+	m.vals = intValues(arg, m.vals)
+	nulls := arg.NullN() > 0
+	for i, g := range ids {
+		if g >= 0 && (!nulls || arg.IsValid(i)) {
+			m.s[g].add(m.vals[i], w[i], cmp.Compare[int64])
+		}
+	}
+	return nil
+}
+
+func (m *incIntMinMax) result(groups []int32) (arrow.Array, error) {
+	vals, valid := make([]int64, len(groups)), make([]bool, len(groups))
+	for j, g := range groups {
+		switch set := &m.s[g]; {
+		case set.empty():
+		case m.max:
+			vals[j], valid[j] = set.last(), true
+		default:
+			vals[j], valid[j] = set.first(), true
+		}
+	}
+	return intColumn(m.typ, vals, valid), nil
+}
+
+// appendState writes what valueSets.appendState writes for the same
+// values: the number of entries, then each entry's count and value
+// (vector.AppendRow).
+func (m *incIntMinMax) appendState(dst []byte, g int32) []byte {
+	set := &m.s[g]
+	dst = binary.AppendUvarint(dst, uint64(set.size()))
+	if set.empty() {
+		return dst
+	}
+	m.vals = m.vals[:0]
+	for e := range set.all() {
+		m.vals = append(m.vals, e.row)
+	}
+	col := []arrow.Array{intColumn(m.typ, m.vals, nil)}
+	types := []vector.Type{m.typ}
+	i := 0
+	for e := range set.all() {
+		dst = binary.AppendVarint(dst, e.n)
+		dst = vector.AppendRow(dst, col, types, i)
+		i++
+	}
+	return dst
+}
+
+func (m *incIntMinMax) restoreState(r *stateReader, g int32) {
+	types := []vector.Type{m.typ}
+	b := vector.NewBuilder(m.typ, 0)
+	var counts []int64
+	for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+		counts = append(counts, r.varint())
+		row := r.row(types)
+		if row[0] == nil {
+			r.fail()
+			return
+		}
+		b.Append(row[0])
+	}
+	m.vals = intValues(b.Finish(), m.vals)
+	for k, w := range counts {
+		m.s[g].add(m.vals[k], w, cmp.Compare[int64])
+	}
 }
 
 // incStringAgg is string_agg(value, separator) over the multiset of a

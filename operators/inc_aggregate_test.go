@@ -557,7 +557,7 @@ func TestMultisetChunks(t *testing.T) {
 	types := []vector.Type{vector.Int8}
 	cmp := datumRowOrder(types)
 	rng := rand.New(rand.NewPCG(3, 4))
-	var m multiset
+	var m multiset[[]vector.Datum]
 	want := map[int64]int64{}
 	for i := range 20_000 {
 		v := rng.Int64N(3000)
@@ -588,5 +588,57 @@ func TestMultisetChunks(t *testing.T) {
 	}
 	if len(m.chunks) < 2 {
 		t.Errorf("%d chunks: the test should split chunks", len(m.chunks))
+	}
+}
+
+// TestIntMinMaxState checks min and max over integer-like types, kept as
+// int64s: the extremes as values come and go, and state byte for byte
+// the same as the general accumulator's, which each restores.
+func TestIntMinMaxState(t *testing.T) {
+	for _, typ := range []vector.Type{vector.Int2, vector.Int4, vector.Int8, vector.Date, vector.Timestamp} {
+		for _, isMax := range []bool{false, true} {
+			general := &incMinMax{valueSets: newValueSets([]vector.Type{typ}), max: isMax, typ: typ}
+			typed := &incIntMinMax{max: isMax, typ: typ}
+			name := fmt.Sprintf("%s max=%v", typ, isMax)
+			ids := []int32{0, 0, 0, 0, 0, 0}
+			vals := intColumn(typ, []int64{-5, 3, 3, 7, 100, 0}, []bool{true, true, true, true, true, false})
+			for _, acc := range []incAccumulator{general, typed} {
+				acc.resize(1)
+				if err := acc.update([]arrow.Array{vals}, ids, []int64{1, 1, 1, 1, 1, 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := map[bool]int64{false: -5, true: 100}[isMax]
+			checkIntResult(t, name, typed, typ, want)
+			if got, gen := typed.appendState(nil, 0), general.appendState(nil, 0); string(got) != string(gen) {
+				t.Errorf("%s: state %x, want %x", name, got, gen)
+			}
+			restored := &incIntMinMax{max: isMax, typ: typ}
+			restored.resize(1)
+			r := &stateReader{src: general.appendState(nil, 0)}
+			restored.restoreState(r, 0)
+			if r.err != nil || len(r.src) != 0 {
+				t.Fatalf("%s: restore: %v, %d bytes left", name, r.err, len(r.src))
+			}
+			// Deleting the extreme reveals the next one.
+			gone := intColumn(typ, []int64{-5, 100}, nil)
+			if err := restored.update([]arrow.Array{gone}, ids[:2], []int64{-1, -1}); err != nil {
+				t.Fatal(err)
+			}
+			want = map[bool]int64{false: 3, true: 7}[isMax]
+			checkIntResult(t, name+" after deletes", restored, typ, want)
+		}
+	}
+}
+
+// checkIntResult checks that group 0 of acc has the result want.
+func checkIntResult(t *testing.T, name string, acc *incIntMinMax, typ vector.Type, want int64) {
+	t.Helper()
+	got, err := acc.result([]int32{0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := intValues(got, nil); got.IsNull(0) || v[0] != want {
+		t.Errorf("%s: result %v, want %d", name, v, want)
 	}
 }
