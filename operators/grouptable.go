@@ -90,7 +90,8 @@ func (t *groupTable) find(cols []arrow.Array, n int, ids []int32, add bool) {
 	for c, k := range t.keys {
 		k.bind(cols[c])
 	}
-	if len(t.keys) == 1 {
+	switch len(t.keys) {
+	case 1:
 		switch k := t.keys[0].(type) {
 		case *fixedKeys[int64]:
 			if !k.nulls {
@@ -102,6 +103,13 @@ func (t *groupTable) find(cols []arrow.Array, n int, ids []int32, add bool) {
 				probeFixed(t, k, hashes, ids, add)
 				return
 			}
+		}
+	case 2:
+		k0, ok0 := t.keys[0].(*fixedKeys[int64])
+		k1, ok1 := t.keys[1].(*fixedKeys[int64])
+		if ok0 && ok1 && !k0.nulls && !k1.nulls {
+			probeFixedPair(t, k0, k1, hashes, ids, add)
+			return
 		}
 	}
 	for i, h := range hashes {
@@ -135,6 +143,27 @@ func probeFixed[T int32 | int64](t *groupTable, k *fixedKeys[T], hashes []uint64
 				break
 			}
 			if k.vals[g] == v && k.valid[g] {
+				ids[i] = g
+				break
+			}
+			s = (s + 1) & t.mask
+		}
+	}
+}
+
+// probeFixedPair is probeFixed for two 64-bit integer keys (a window and
+// a bigint, say), both bound to columns without NULLs.
+func probeFixedPair(t *groupTable, k0, k1 *fixedKeys[int64], hashes []uint64, ids []int32, add bool) {
+	for i, h := range hashes {
+		v0, v1 := k0.in[i], k1.in[i]
+		s := h & t.mask
+		for {
+			g := t.slots[s] - 1
+			if g < 0 {
+				ids[i] = t.miss(s, h, i, add)
+				break
+			}
+			if t.hashes[g] == h && k0.vals[g] == v0 && k1.vals[g] == v1 && k0.valid[g] && k1.valid[g] {
 				ids[i] = g
 				break
 			}

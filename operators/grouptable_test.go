@@ -45,6 +45,32 @@ func TestGroupTableSingleIntKey(t *testing.T) {
 	}
 }
 
+func TestGroupTableIntKeyPair(t *testing.T) {
+	// Two int8 keys: batches with NULLs take the general path, batches
+	// without the paired one; a NULL group (stored as 0) never matches 0.
+	table := newGroupTable([]vector.Type{vector.Int8, vector.Timestamp})
+	steps := []struct {
+		a, b []any
+		want []int32
+	}{
+		{[]any{nil, int64(1), int64(1)}, []any{vector.TimestampValue(0), vector.TimestampValue(0), nil}, []int32{0, 1, 2}},
+		{[]any{int64(0), int64(1), int64(1), int64(1)}, []any{vector.TimestampValue(0), vector.TimestampValue(0), vector.TimestampValue(5), vector.TimestampValue(0)}, []int32{3, 1, 4, 1}},
+		{[]any{int64(1), nil}, []any{nil, vector.TimestampValue(0)}, []int32{2, 0}},
+	}
+	for s, step := range steps {
+		ids := make([]int32, len(step.a))
+		table.insert([]arrow.Array{col(vector.Int8, step.a...), col(vector.Timestamp, step.b...)}, len(ids), ids)
+		if !slices.Equal(ids, step.want) {
+			t.Errorf("step %d: ids %v, want %v", s, ids, step.want)
+		}
+	}
+	ids := make([]int32, 2)
+	table.lookup([]arrow.Array{col(vector.Int8, int64(1), int64(0)), col(vector.Timestamp, vector.TimestampValue(5), vector.TimestampValue(5))}, 2, ids)
+	if want := []int32{4, -1}; !slices.Equal(ids, want) {
+		t.Errorf("lookup: ids %v, want %v", ids, want)
+	}
+}
+
 // TestGroupTableNullGroupOnProbePath puts the NULL group in the slot where
 // the probe for key 0 starts (as a hash collision would): the fixed-key
 // path must step over it, because a NULL group's stored value is also 0.

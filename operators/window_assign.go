@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -91,16 +92,19 @@ func (w Windows) assign(b *vector.Batch, t vector.Type) *vector.Batch {
 			out.Weights[k] = b.Weights[i]
 		}
 	}
-	typ := t.ArrowType().(*arrow.TimestampType)
-	start, end := array.NewTimestampBuilder(vector.Mem, typ), array.NewTimestampBuilder(vector.Mem, typ)
-	start.Reserve(len(starts))
-	end.Reserve(len(starts))
-	for _, s := range starts {
-		start.UnsafeAppend(arrow.Timestamp(s))
-		end.UnsafeAppend(arrow.Timestamp(s + w.Size))
+	ends := make([]int64, len(starts))
+	for k, s := range starts {
+		ends[k] = s + w.Size
 	}
-	cols := append(append(make([]arrow.Array, 0, len(out.Cols)+2), out.Cols...), start.NewArray(), end.NewArray())
+	cols := append(append(make([]arrow.Array, 0, len(out.Cols)+2), out.Cols...), int64Column(t, starts), int64Column(t, ends))
 	return &vector.Batch{Cols: cols, Len: len(idx), Weights: out.Weights}
+}
+
+// int64Column wraps vals, none NULL, as a column of t, a type of 64-bit
+// values (a timestamp), without copying them.
+func int64Column(t vector.Type, vals []int64) arrow.Array {
+	bufs := []*memory.Buffer{nil, memory.NewBufferBytes(arrow.GetBytes(vals))}
+	return array.MakeFromData(array.NewData(t.ArrowType(), len(vals), bufs, nil, 0, 0))
 }
 
 // windowTypes is types plus window_start and window_end of the type of
@@ -132,10 +136,12 @@ func (a *windowAssign) Run(ctx context.Context, out chan<- Message) error {
 }
 
 // NewWindowAssignNode is the continuous form of NewWindowAssign: a change
-// to a row is a change to it in each of its windows.
+// to a row is a change to it in each of its windows. It keeps nothing, so
+// it runs partition-local.
 func NewWindowAssignNode(in *Node, w Windows) *Node {
 	types := w.windowTypes(in.Types())
 	n := NewNode("WindowAssign", types, in)
+	n.PartitionLocal = true
 	n.Detail = w.String()
 	t := types[w.Col]
 	n.New = func() (Incremental, error) { return windowAssignOp{w: w, t: t}, nil }

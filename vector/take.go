@@ -15,52 +15,61 @@ import (
 // buffer to buffer, with no per-row allocation.
 func Take(arr arrow.Array, idx []int32) arrow.Array {
 	n := len(idx)
-	valid, nulls := takeValidity(arr, idx)
 	data := arr.Data()
 	dt := arr.DataType()
 	var vals *memory.Buffer
+	var missing bool // some idx[k] < 0
 	switch dt.ID() {
 	case arrow.BOOL:
 		src, off := data.Buffers()[1].Bytes(), data.Offset()
 		out := make([]byte, bitutil.BytesForBits(int64(n)))
 		for k, i := range idx {
-			if i >= 0 && bitutil.BitIsSet(src, off+int(i)) {
+			if i < 0 {
+				missing = true
+			} else if bitutil.BitIsSet(src, off+int(i)) {
 				bitutil.SetBit(out, k)
 			}
 		}
 		vals = memory.NewBufferBytes(out)
 	case arrow.STRING, arrow.BINARY:
-		return takeStrings(arr, idx, valid, nulls)
+		return takeStrings(arr, idx)
 	case arrow.INT16:
-		vals = takeFixed[int16](data, idx)
+		vals, missing = takeFixed[int16](data, idx)
 	case arrow.INT32, arrow.DATE32, arrow.FLOAT32:
-		vals = takeFixed[int32](data, idx)
+		vals, missing = takeFixed[int32](data, idx)
 	case arrow.INT64, arrow.TIME64, arrow.TIMESTAMP, arrow.FLOAT64:
-		vals = takeFixed[int64](data, idx)
+		vals, missing = takeFixed[int64](data, idx)
 	case arrow.INTERVAL_MONTH_DAY_NANO:
-		vals = takeFixed[arrow.MonthDayNanoInterval](data, idx)
+		vals, missing = takeFixed[arrow.MonthDayNanoInterval](data, idx)
 	default:
 		panic("vector: Take of unsupported type " + dt.String())
 	}
+	valid, nulls := takeValidity(arr, idx, missing)
 	return array.MakeFromData(array.NewData(dt, n, []*memory.Buffer{valid, vals}, nil, nulls, 0))
 }
 
-// takeFixed gathers fixed-width values; rows with a negative index get zero.
-func takeFixed[T arrow.FixedWidthType](data arrow.ArrayData, idx []int32) *memory.Buffer {
+// takeFixed gathers fixed-width values; rows with a negative index get zero
+// and make missing true.
+func takeFixed[T arrow.FixedWidthType](data arrow.ArrayData, idx []int32) (vals *memory.Buffer, missing bool) {
 	src := arrow.GetValues[T](data, 1)
 	out := make([]T, len(idx))
 	for k, i := range idx {
 		if i >= 0 {
 			out[k] = src[i]
+		} else {
+			missing = true
 		}
 	}
-	return memory.NewBufferBytes(arrow.GetBytes(out))
+	return memory.NewBufferBytes(arrow.GetBytes(out)), missing
 }
 
 // takeValidity is the validity bitmap of Take's result (nil when no row is
-// NULL) and its NULL count.
-func takeValidity(arr arrow.Array, idx []int32) (*memory.Buffer, int) {
+// NULL) and its NULL count; missing says whether some idx[k] is negative.
+func takeValidity(arr arrow.Array, idx []int32, missing bool) (*memory.Buffer, int) {
 	srcNulls := arr.NullN() > 0
+	if !srcNulls && !missing {
+		return nil, 0
+	}
 	nulls := 0
 	var out []byte
 	for k, i := range idx {
@@ -81,12 +90,14 @@ func takeValidity(arr arrow.Array, idx []int32) (*memory.Buffer, int) {
 }
 
 // takeStrings gathers a String or Binary column.
-func takeStrings(arr arrow.Array, idx []int32, valid *memory.Buffer, nulls int) arrow.Array {
+func takeStrings(arr arrow.Array, idx []int32) arrow.Array {
 	offs, src := RawBytes(arr)
-	size := 0
+	size, missing := 0, false
 	for _, i := range idx {
 		if i >= 0 {
 			size += int(offs[i+1] - offs[i])
+		} else {
+			missing = true
 		}
 	}
 	outOffs := make([]int32, len(idx)+1)
@@ -97,6 +108,7 @@ func takeStrings(arr arrow.Array, idx []int32, valid *memory.Buffer, nulls int) 
 		}
 		outOffs[k+1] = int32(len(out))
 	}
+	valid, nulls := takeValidity(arr, idx, missing)
 	bufs := []*memory.Buffer{valid, memory.NewBufferBytes(arrow.GetBytes(outOffs)), memory.NewBufferBytes(out)}
 	return array.MakeFromData(array.NewData(arr.DataType(), len(idx), bufs, nil, nulls, 0))
 }
