@@ -474,12 +474,15 @@ func checkFloats[T float32 | float64](op arithOp, out, a, b []T, vm bitmap) erro
 func isInf[T float32 | float64](f T) bool    { return math.IsInf(float64(f), 0) }
 func isFinite[T float32 | float64](f T) bool { return !math.IsInf(float64(f), 0) && f == f }
 
-// numericArithFn is + - * / % over numeric, one decimal per row.
+// numericArithFn is + - * / % over numeric: + - * on int64 coefficients
+// when the operands and the result fit (see scaledNumeric), else one
+// decimal per row.
 func numericArithFn(op arithOp) evalFn {
 	apply := [...]func(a, b *apd.Decimal) (*apd.Decimal, error){
 		opAdd: NumericAdd, opSub: NumericSub, opMul: NumericMul, opDiv: NumericDiv, opMod: NumericMod,
 	}[op]
-	return numericBinary(func(a, b *apd.Decimal) (string, error) {
+	fast := [...]func(a, b scaledNumeric) (scaledNumeric, bool){opAdd: scaledAdd, opSub: scaledSub, opMul: scaledMul, opMod: nil}[op]
+	return numericScaledBinary(fast, func(a, b *apd.Decimal) (string, error) {
 		r, err := apply(a, b)
 		if err != nil {
 			return "", err
@@ -491,6 +494,13 @@ func numericArithFn(op arithOp) evalFn {
 // numericBinary applies f to each pair of non-NULL numeric values of two
 // numeric operands, building a numeric column of its results.
 func numericBinary(f func(a, b *apd.Decimal) (string, error)) evalFn {
+	return numericScaledBinary(nil, f)
+}
+
+// numericScaledBinary is numericBinary that first tries fast (when not
+// nil) on the pairs whose values are scaledNumerics, and uses f for the
+// others and when fast reports an overflow.
+func numericScaledBinary(fast func(a, b scaledNumeric) (scaledNumeric, bool), f func(a, b *apd.Decimal) (string, error)) evalFn {
 	return func(_ *EvalContext, args []operand, n int) (arrow.Array, error) {
 		valid, _, allNull := binaryShape(Numeric, args[0], args[1], n)
 		if allNull != nil {
@@ -498,11 +508,23 @@ func numericBinary(f func(a, b *apd.Decimal) (string, error)) evalFn {
 		}
 		vm := bitmap{bits: valid}
 		ga, gb := numericGetter(args[0]), numericGetter(args[1])
+		ta, tb := numericText(args[0]), numericText(args[1])
 		sb := newStringBuilder(n, n*8)
 		for i := 0; i < n; i++ {
 			if !vm.get(i) {
 				sb.appendNull()
 				continue
+			}
+			if fast != nil {
+				if a, ok := parseScaled(ta(i)); ok {
+					if b, ok := parseScaled(tb(i)); ok {
+						if r, ok := fast(a, b); ok {
+							sb.data = appendScaled(sb.data, r)
+							sb.next()
+							continue
+						}
+					}
+				}
 			}
 			a, err := ga(i)
 			if err != nil {
@@ -520,6 +542,16 @@ func numericBinary(f func(a, b *apd.Decimal) (string, error)) evalFn {
 		}
 		return sb.finish(Numeric), nil
 	}
+}
+
+// numericText returns the text of row i of a numeric operand.
+func numericText(o operand) func(i int) []byte {
+	if o.arr == nil {
+		text := []byte(FormatNumeric(o.val.(*apd.Decimal)))
+		return func(int) []byte { return text }
+	}
+	offs, data := RawBytes(o.arr)
+	return func(i int) []byte { return data[offs[i]:offs[i+1]] }
 }
 
 // numericGetter returns the decimal of row i of a numeric operand.

@@ -528,3 +528,119 @@ func NumericCheck(d *apd.Decimal, t Type) (*apd.Decimal, error) {
 	}
 	return nil, e
 }
+
+// scaledNumeric is a finite numeric of at most 18 digits, coef·10^-scale,
+// scale being its display scale. The sum, difference and product of two
+// are computed on the coefficients, exactly as Postgres computes them
+// (same value, same display scale) unless they overflow int64, which the
+// functions report (ok false) so that the caller uses apd instead.
+type scaledNumeric struct {
+	coef  int64
+	scale int32
+}
+
+// maxScaledDigits is the most digits parseScaled accepts: 10^18 < 2^63.
+const maxScaledDigits = 18
+
+// pow10s are the powers of ten an int64 holds.
+var pow10s = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// parseScaled reads stored numeric text, [-]digits[.digits], of at most
+// maxScaledDigits digits after leading zeros; ok is false for anything
+// else (NaN, the infinities, longer values).
+func parseScaled(b []byte) (v scaledNumeric, ok bool) {
+	neg := len(b) > 0 && b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	digits, point := 0, -1 // digits after leading zeros
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			if v.coef > 0 || c != '0' {
+				digits++
+			}
+			v.coef = v.coef*10 + int64(c-'0')
+		case c == '.' && point < 0 && i > 0:
+			point = i
+		default:
+			return v, false
+		}
+		if digits > maxScaledDigits {
+			return v, false
+		}
+	}
+	if len(b) == 0 || point == len(b)-1 {
+		return v, false
+	}
+	if point >= 0 {
+		v.scale = int32(len(b) - point - 1)
+	}
+	if neg {
+		v.coef = -v.coef
+	}
+	return v, true
+}
+
+// rescaled is a's coefficient at scale s (≥ a.scale).
+func (a scaledNumeric) rescaled(s int32) (int64, bool) {
+	d := s - a.scale
+	if d >= int32(len(pow10s)) {
+		return 0, a.coef == 0
+	}
+	c, over := mulOverflow64(a.coef, pow10s[d])
+	return c, !over
+}
+
+// scaledAdd is a + b at the larger scale.
+func scaledAdd(a, b scaledNumeric) (scaledNumeric, bool) {
+	s := max(a.scale, b.scale)
+	x, ok1 := a.rescaled(s)
+	y, ok2 := b.rescaled(s)
+	sum := x + y
+	// Overflow iff both operands have the sign the sum lacks.
+	return scaledNumeric{sum, s}, ok1 && ok2 && (x^sum)&(y^sum) >= 0
+}
+
+// scaledSub is a - b at the larger scale.
+func scaledSub(a, b scaledNumeric) (scaledNumeric, bool) {
+	return scaledAdd(a, scaledNumeric{-b.coef, b.scale})
+}
+
+// scaledMul is a · b at the sum of the scales.
+func scaledMul(a, b scaledNumeric) (scaledNumeric, bool) {
+	p, over := mulOverflow64(a.coef, b.coef)
+	return scaledNumeric{p, a.scale + b.scale}, !over
+}
+
+// appendScaled appends the text of v as FormatNumeric prints it: its
+// digits with scale of them after the point, and a sign unless it is zero.
+func appendScaled(dst []byte, v scaledNumeric) []byte {
+	u := uint64(v.coef)
+	if v.coef < 0 {
+		dst = append(dst, '-')
+		u = -u
+	}
+	var buf [24]byte
+	digits := strconv.AppendUint(buf[:0], u, 10)
+	if v.scale == 0 {
+		return append(dst, digits...)
+	}
+	if pad := int(v.scale) + 1 - len(digits); pad > 0 { // 0.00ddd
+		dst = append(dst, '0', '.')
+		for range pad - 1 {
+			dst = append(dst, '0')
+		}
+		return append(dst, digits...)
+	}
+	whole := len(digits) - int(v.scale)
+	dst = append(dst, digits[:whole]...)
+	dst = append(dst, '.')
+	return append(dst, digits[whole:]...)
+}

@@ -2,6 +2,7 @@ package vector
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
@@ -162,5 +163,80 @@ func TestNumericConversions(t *testing.T) {
 				t.Errorf("compare(%s, %s) = %d, want %d", order[i], order[j], got, want)
 			}
 		}
+	}
+}
+
+// Expected values from PostgreSQL 15 (by hand where noted): + - * on
+// values of up to 18 digits run on int64 coefficients, the others and
+// results that overflow through apd.
+func TestNumericKernelScaled(t *testing.T) {
+	checkBinary(t, "*", Numeric, Numeric, []binCase{
+		{dec("0.908"), dec("12345"), "11209.260"},
+		{dec("-0.5"), dec("0"), "0.0"},
+		{dec("5"), dec("-0.20"), "-1.00"},
+		{dec("0.001"), dec("0.02"), "0.00002"},
+		// (10^18 - 1)^2 = 10^36 - 2·10^18 + 1, by hand: overflows int64.
+		{dec("999999999999999999"), dec("999999999999999999"), "999999999999999998000000000000000001"},
+		{dec("NaN"), dec("2"), "NaN"},
+		{nil, dec("2"), "NULL"},
+	})
+	checkBinary(t, "+", Numeric, Numeric, []binCase{
+		{dec("1.50"), dec("2.5"), "4.00"},
+		{dec("-1.5"), dec("1.5"), "0.0"},
+		{dec("999999999999999999"), dec("0.5"), "999999999999999999.5"},
+		{dec("9223372036854775807"), dec("1"), "9223372036854775808"},
+		{dec("Infinity"), dec("1"), "Infinity"},
+	})
+	checkBinary(t, "-", Numeric, Numeric, []binCase{
+		{dec("0.001"), dec("0.002"), "-0.001"},
+		{dec("10"), dec("0.25"), "9.75"},
+		{dec("-999999999999999999"), dec("999999999999999999"), "-1999999999999999998"},
+	})
+}
+
+// TestScaledNumericAgreesWithDecimal compares + - * on int64 coefficients
+// with apd's over random values of every scale: every result not
+// reported as an overflow is apd's.
+func TestScaledNumericAgreesWithDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	ops := []struct {
+		name  string
+		fast  func(a, b scaledNumeric) (scaledNumeric, bool)
+		exact func(a, b *apd.Decimal) (*apd.Decimal, error)
+	}{{"+", scaledAdd, NumericAdd}, {"-", scaledSub, NumericSub}, {"*", scaledMul, NumericMul}}
+	random := func() string {
+		digits := 1 + rng.IntN(maxScaledDigits)
+		v := rng.Int64N(pow10s[digits])
+		if rng.IntN(2) == 0 {
+			v = -v
+		}
+		return string(appendScaled(nil, scaledNumeric{v, int32(rng.IntN(digits + 1))}))
+	}
+	const pairs = 20_000
+	overflows := 0
+	for range pairs {
+		x, y := random(), random()
+		a, ok1 := parseScaled([]byte(x))
+		b, ok2 := parseScaled([]byte(y))
+		if !ok1 || !ok2 {
+			t.Fatalf("parseScaled(%q) %v, parseScaled(%q) %v", x, ok1, y, ok2)
+		}
+		for _, op := range ops {
+			r, ok := op.fast(a, b)
+			want, err := op.exact(mustNumeric(t, x), mustNumeric(t, y))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				overflows++
+				continue
+			}
+			if got := string(appendScaled(nil, r)); got != FormatNumeric(want) {
+				t.Errorf("%s %s %s = %s, want %s", x, op.name, y, got, FormatNumeric(want))
+			}
+		}
+	}
+	if overflows > pairs { // of 3·pairs results: most must be computed
+		t.Errorf("%d overflows in %d results", overflows, 3*pairs)
 	}
 }
