@@ -19,15 +19,20 @@ func AppendRow(dst []byte, cols []arrow.Array, types []Type, i int) []byte {
 			dst = append(dst, 0)
 			continue
 		}
+		// One byte holds the header of a value of up to 126 bytes: write
+		// the value after it, and move the value only for a longer header.
 		mark := len(dst)
-		dst = append(dst, make([]byte, binary.MaxVarintLen32)...)
-		start := len(dst)
-		dst = AppendBinary(dst, col, types[c], i)
-		n := len(dst) - start
-		var hdr [binary.MaxVarintLen32]byte
-		h := binary.PutUvarint(hdr[:], uint64(n)+1)
+		dst = AppendBinary(append(dst, 0), col, types[c], i)
+		n := uint64(len(dst) - mark - 1)
+		if n+1 < 0x80 {
+			dst[mark] = byte(n + 1)
+			continue
+		}
+		var hdr [binary.MaxVarintLen64]byte
+		h := binary.PutUvarint(hdr[:], n+1)
+		dst = append(dst, hdr[:h-1]...) // room for the longer header
+		copy(dst[mark+h:], dst[mark+1:mark+1+int(n)])
 		copy(dst[mark:], hdr[:h])
-		dst = append(dst[:mark+h], dst[start:]...)
 	}
 	return dst
 }
