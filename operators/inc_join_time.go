@@ -25,6 +25,11 @@ type JoinTime struct {
 	Interval            bool
 	LeftTime, RightTime int
 	Lower, Upper        int64
+	// An inner interval join may bound one side of the distance only:
+	// LowerOpen means no Lower (left rows are kept until the right input
+	// ends), UpperOpen no Upper (right rows are kept until the left input
+	// ends). The other side's rows are forgotten as the bound says.
+	LowerOpen, UpperOpen bool
 }
 
 // NewTimeJoinNode is NewJoinNode for a join on event time: a window join
@@ -62,12 +67,24 @@ func NewTimeJoinNode(left, right *Node, typ JoinType, leftKeys, rightKeys []int,
 	ectx *vector.EvalContext, tm JoinTime) *Node {
 	n := joinNode(left, right, typ, leftKeys, rightKeys, residual)
 	cols, err := tm.columns(left.Types(), right.Types(), leftKeys, rightKeys)
+	if err == nil && (tm.LowerOpen || tm.UpperOpen) && typ != InnerJoin {
+		// An outer join's row kept for ever would never be output alone.
+		err = fmt.Errorf("operators: an interval join open on one side must be an inner join")
+	}
 	if err == nil {
 		lt, rt := fmt.Sprintf("$%d", cols[0]), fmt.Sprintf("$%d", len(left.Types())+cols[1])
 		if tm.Interval {
-			n.Detail += fmt.Sprintf(", interval %s in [%s%s, %s%s]", lt, rt, offsetText(tm.Lower), rt, offsetText(tm.Upper))
-			n.State = joinStateText + fmt.Sprintf("; a left row until %s < right watermark%s, a right row until %s < left watermark%s",
-				lt, offsetText(tm.Lower), rt, offsetText(-tm.Upper))
+			lo, hi := rt+offsetText(tm.Lower), rt+offsetText(tm.Upper)
+			left := fmt.Sprintf("until %s < right watermark%s", lt, offsetText(tm.Lower))
+			right := fmt.Sprintf("until %s < left watermark%s", rt, offsetText(-tm.Upper))
+			if tm.LowerOpen {
+				lo, left = "-infinity", "until the right input ends"
+			}
+			if tm.UpperOpen {
+				hi, right = "infinity", "until the left input ends"
+			}
+			n.Detail += fmt.Sprintf(", interval %s in [%s, %s]", lt, lo, hi)
+			n.State = joinStateText + fmt.Sprintf("; a left row %s, a right row %s", left, right)
 		} else {
 			n.Detail += fmt.Sprintf(", window %s = %s", lt, rt)
 			n.State = joinStateText + "; a row until its window is closed on both inputs"
@@ -107,6 +124,8 @@ func (tm JoinTime) columns(left, right []vector.Type, leftKeys, rightKeys []int)
 	switch {
 	case tm.Interval && tm.WindowKey >= 0:
 		return cols, fmt.Errorf("operators: a time join is a window join or an interval join, not both")
+	case tm.Interval && (tm.LowerOpen && tm.UpperOpen):
+		return cols, fmt.Errorf("operators: an interval join bounds the distance of its times on at least one side")
 	case tm.Interval:
 		if tm.LeftTime < 0 || tm.LeftTime >= len(left) || tm.RightTime < 0 || tm.RightTime >= len(right) {
 			return cols, fmt.Errorf("operators: interval join time columns $%d, $%d out of range", tm.LeftTime, tm.RightTime)
@@ -155,8 +174,11 @@ func (j *timeJoin) LateRows() int64 { return j.timer.late }
 // id may be reused: closeEntries checks what the expiry hands it.
 type joinTimer struct {
 	window bool
-	sides  [2]timerSide
-	late   int64
+	// open marks the sides of an interval join kept for ever (LowerOpen,
+	// UpperOpen).
+	open  [2]bool
+	sides [2]timerSide
+	late  int64
 
 	// Scratch for closeEntries.
 	closed  []int32
@@ -178,7 +200,7 @@ type timerSide struct {
 }
 
 func newJoinTimer(tm JoinTime, cols [2]int) *joinTimer {
-	t := &joinTimer{window: !tm.Interval}
+	t := &joinTimer{window: !tm.Interval, open: [2]bool{tm.LowerOpen, tm.UpperOpen}}
 	exp := [2]Bound{tm.WindowBound, tm.WindowBound}
 	own := tm.WindowBound
 	if tm.Interval {
@@ -198,6 +220,9 @@ func newJoinTimer(tm JoinTime, cols [2]int) *joinTimer {
 func (t *joinTimer) closing(in int) int64 {
 	if t.window {
 		return min(t.sides[0].wm, t.sides[1].wm)
+	}
+	if t.open[in] && t.sides[1-in].wm != EndOfTime {
+		return NoWatermark // kept until the other input ends
 	}
 	return t.sides[1-in].wm
 }

@@ -29,6 +29,9 @@ type tjCase struct {
 	typ      JoinType
 	residual bool // v <= w too
 	retract  bool // the inputs retract rows as well as insert them
+	// open leaves an inner interval join without its lower bound (1) or
+	// its upper bound (2): that side's rows are kept for ever.
+	open int
 }
 
 func (c tjCase) String() string {
@@ -44,6 +47,9 @@ func (c tjCase) String() string {
 	}
 	if c.retract {
 		s += " with retractions"
+	}
+	if c.open != 0 {
+		s += []string{"", " open below", " open above"}[c.open]
 	}
 	return s
 }
@@ -73,10 +79,16 @@ func (c tjCase) node(t *testing.T) *Node {
 		if c.keyed {
 			keys = []int{0}
 		}
-		tm = JoinTime{WindowKey: -1, Interval: true, LeftTime: 1, RightTime: 1, Lower: tjLower, Upper: tjUpper}
+		tm = JoinTime{WindowKey: -1, Interval: true, LeftTime: 1, RightTime: 1, Lower: tjLower, Upper: tjUpper,
+			LowerOpen: c.open == 1, UpperOpen: c.open == 2}
 		lt, rt := colRef(1, vector.Int8), colRef(4, vector.Int8)
 		offset := func(d int64) vector.Expr { return binop(t, "+", rt, vector.NewConst(d, vector.Int8)) }
-		conds = append(conds, binop(t, ">=", lt, offset(tjLower)), binop(t, "<=", lt, offset(tjUpper)))
+		if c.open != 1 {
+			conds = append(conds, binop(t, ">=", lt, offset(tjLower)))
+		}
+		if c.open != 2 {
+			conds = append(conds, binop(t, "<=", lt, offset(tjUpper)))
+		}
 	} else {
 		keys = []int{0, 1}
 	}
@@ -171,7 +183,7 @@ func (m *tjModel) matches(l, r []any) bool {
 	if !lok || !rok || ((m.c.window || m.c.keyed) && (l[0] == nil || r[0] == nil || l[0] != r[0])) {
 		return false
 	}
-	if m.c.window && lt != rt || !m.c.window && (lt < rt+tjLower || lt > rt+tjUpper) {
+	if m.c.window && lt != rt || !m.c.window && (lt < rt+tjLower && m.c.open != 1 || lt > rt+tjUpper && m.c.open != 2) {
 		return false
 	}
 	return !m.c.residual || l[2].(int64) <= r[2].(int64)
@@ -291,6 +303,9 @@ func (k *tjCluster) checkTimes(b *vector.Batch) error {
 		c := 1 + 3*side
 		if c >= len(types) {
 			break // semi and anti joins output the left columns only
+		}
+		if k.c.open == side+1 {
+			continue // the side kept for ever: its times may be anything
 		}
 		for i := range b.Len {
 			t, ok := tjTime(vector.ValueAt(b.Cols[c], types[c], i))
@@ -446,6 +461,11 @@ func allTJCases() []tjCase {
 				cases = append(cases, tjCase{window: true, typ: typ, residual: residual, retract: retract})
 				for _, keyed := range []bool{true, false} {
 					cases = append(cases, tjCase{keyed: keyed, typ: typ, residual: residual, retract: retract})
+					if typ == InnerJoin {
+						for open := 1; open <= 2; open++ {
+							cases = append(cases, tjCase{keyed: keyed, typ: typ, residual: residual, retract: retract, open: open})
+						}
+					}
 				}
 			}
 		}

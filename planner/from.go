@@ -167,7 +167,7 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 			return nil, err
 		}
 		if p.stream && residual != nil {
-			if tm, ok := p.intervalJoin(l.sc, r.sc, splitAnd(residual)); ok {
+			if tm, ok := p.intervalJoin(l.sc, r.sc, splitAnd(residual), typ == operators.InnerJoin); ok {
 				return p.timeJoin(l, r, typ, nil, nil, cond, tm), nil
 			}
 		}
@@ -204,7 +204,7 @@ func (p *Planner) buildJoin(l, r *rel, typ operators.JoinType, keys [][2]tree.Ex
 				return p.timeJoin(l2, r2, typ, lk, rk, cond, operators.JoinTime{WindowKey: k, WindowBound: b}), nil
 			}
 			if residual != nil {
-				if tm, ok := p.intervalJoin(l2.sc, r2.sc, splitAnd(residual)); ok {
+				if tm, ok := p.intervalJoin(l2.sc, r2.sc, splitAnd(residual), typ == operators.InnerJoin); ok {
 					return p.timeJoin(l2, r2, typ, lk, rk, cond, tm), nil
 				}
 			}

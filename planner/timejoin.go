@@ -40,9 +40,13 @@ type timeOffset struct {
 }
 
 // intervalJoin looks for comparisons among terms that bound left.ts -
-// right.ts from below and above, with ts columns with event-time bounds.
-// It returns the join's time description and whether it found one.
-func (p *Planner) intervalJoin(l, r *scope, terms []tree.Expr) (operators.JoinTime, bool) {
+// right.ts from below and above, with ts columns with event-time bounds;
+// with oneSided (an inner join), a bound on one side is enough: the rows
+// of the side it bounds are forgotten as the other's watermark passes them
+// (Nexmark q4's b.date_time >= a.date_time forgets bids, while its
+// auctions, whose other bound is a column, are kept). It returns the
+// join's time description and whether it found one.
+func (p *Planner) intervalJoin(l, r *scope, terms []tree.Expr, oneSided bool) (operators.JoinTime, bool) {
 	var lower, upper *int64
 	lcol, rcol := -1, -1
 	note := func(a, b timeOffset, op treecmp.ComparisonOperatorSymbol) {
@@ -79,8 +83,10 @@ func (p *Planner) intervalJoin(l, r *scope, terms []tree.Expr) (operators.JoinTi
 			x, ok1 := p.timeOperand(t.Left, l, r)
 			lo, ok2 := p.timeOperand(t.From, l, r)
 			hi, ok3 := p.timeOperand(t.To, l, r)
-			if ok1 && ok2 && ok3 {
+			if ok1 && ok2 {
 				note(x, lo, treecmp.GE)
+			}
+			if ok1 && ok3 {
 				note(x, hi, treecmp.LE)
 			}
 		case *tree.ComparisonExpr:
@@ -91,14 +97,24 @@ func (p *Planner) intervalJoin(l, r *scope, terms []tree.Expr) (operators.JoinTi
 			}
 		}
 	}
-	if lower == nil || upper == nil || *lower > *upper {
+	if lower == nil && upper == nil || lower != nil && upper != nil && *lower > *upper {
+		return operators.JoinTime{}, false
+	}
+	if (lower == nil || upper == nil) && !oneSided {
 		return operators.JoinTime{}, false
 	}
 	// The operator compares each side's times with the other side's
 	// watermark, which bounds that side's column less its lag.
 	lb, rb := l.cols[lcol].bound, r.cols[rcol].bound
-	return operators.JoinTime{WindowKey: -1, Interval: true, LeftTime: lcol, RightTime: rcol,
-		Lower: *lower - rb.Lag, Upper: *upper + lb.Lag}, true
+	tm := operators.JoinTime{WindowKey: -1, Interval: true, LeftTime: lcol, RightTime: rcol,
+		LowerOpen: lower == nil, UpperOpen: upper == nil}
+	if lower != nil {
+		tm.Lower = *lower - rb.Lag
+	}
+	if upper != nil {
+		tm.Upper = *upper + lb.Lag
+	}
+	return tm, true
 }
 
 // intervalBounds are the bounds of the time columns of an interval join's
@@ -108,6 +124,12 @@ func intervalBounds(tm operators.JoinTime, l, r *scope) (operators.Bound, operat
 	lb, rb := asTime(l.cols[tm.LeftTime].bound), asTime(r.cols[tm.RightTime].bound)
 	lb.Lag = max(lb.Lag, -tm.Lower)
 	rb.Lag = max(rb.Lag, tm.Upper)
+	if tm.LowerOpen { // a left row meets right rows however late
+		lb = operators.Bound{}
+	}
+	if tm.UpperOpen {
+		rb = operators.Bound{}
+	}
 	return lb, rb
 }
 
