@@ -21,17 +21,9 @@ type activityBoard struct {
 	sessions map[*Session]*catalog.Activity
 }
 
-// activityBoards are the boards by database.
-var activityBoards sync.Map // *DB → *activityBoard
-
-func (db *DB) board() *activityBoard {
-	b, _ := activityBoards.LoadOrStore(db, &activityBoard{sessions: map[*Session]*catalog.Activity{}})
-	return b.(*activityBoard)
-}
-
 // noteActivity records that s starts running the statement sql.
 func (s *Session) noteActivity(sql string) {
-	b := s.db.board()
+	b := &s.db.sessions
 	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -51,7 +43,7 @@ func (s *Session) noteActivity(sql string) {
 
 // forgetActivity removes the closed session s from the board.
 func (s *Session) forgetActivity() {
-	b := s.db.board()
+	b := &s.db.sessions
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	delete(b.sessions, s)
@@ -61,7 +53,7 @@ func (s *Session) forgetActivity() {
 // active, the others idle (in a transaction when their last statement
 // ran in a block), by PID.
 func (db *DB) activity(self *Session) []catalog.Activity {
-	b := db.board()
+	b := &db.sessions
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	out := make([]catalog.Activity, 0, len(b.sessions))

@@ -1,9 +1,11 @@
 package runnel
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 	"time"
+	"weak"
 )
 
 // TestLatencyTracker: rows read before a checkpoint's cut are aged when
@@ -33,5 +35,33 @@ func TestLatencyTracker(t *testing.T) {
 	l.written(3, ms(700)) // not cut yet: not aged
 	if got := l.quantiles(1); got[0] != 100*time.Millisecond {
 		t.Errorf("max after a write before the cut: %v, want 100ms", got[0])
+	}
+}
+
+// TestClosedDatabaseIsFreed checks that nothing global keeps a closed
+// database (its storage, its views' state) alive: many databases opened
+// and closed in one process, as the benchmark does, must not add up.
+func TestClosedDatabaseIsFreed(t *testing.T) {
+	db, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Connect(ConnParams{User: "runnel", Database: DatabaseName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, s, "CREATE TABLE t (a int)")
+	run(t, s, "SELECT * FROM pg_stat_activity") // a session noted
+	s.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ref := weak.Make(db)
+	db, s = nil, nil
+	for range 3 {
+		runtime.GC()
+	}
+	if ref.Value() != nil {
+		t.Error("a closed database is still reachable")
 	}
 }

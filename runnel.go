@@ -55,6 +55,9 @@ type DB struct {
 
 	ingestMu sync.Mutex
 	ingests  map[uint32]*ingest // by table id
+
+	// sessions holds what each session is doing (pg_stat_activity).
+	sessions activityBoard
 }
 
 // Open opens (creating if needed) the database stored in dir.
@@ -80,7 +83,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 30 * time.Second
 	}
-	db := &DB{store: st, catalog: cat, ingests: map[uint32]*ingest{}}
+	db := &DB{store: st, catalog: cat, ingests: map[uint32]*ingest{}, sessions: activityBoard{sessions: map[*Session]*catalog.Activity{}}}
 	if db.streams, err = startStreams(db, opts); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("runnel: start materialized views: %w", err)

@@ -128,6 +128,7 @@ type database struct {
 	db   *runnel.DB
 	s    *runnel.Session
 	stop func()
+	log  *slog.Logger
 }
 
 // open opens a fresh database with the sources of q's tables, served on
@@ -142,7 +143,7 @@ func open(ctx context.Context, cfg Config, q bench.Query) (*database, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	d := &database{dir: dir, db: db, stop: func() {}}
+	d := &database{dir: dir, db: db, stop: func() {}, log: cfg.Log}
 	if d.s, err = db.Connect(runnel.ConnParams{User: catalog.BootstrapRoleName, Database: runnel.DatabaseName}); err != nil {
 		d.close()
 		return nil, err
@@ -175,6 +176,8 @@ func (d *database) close() {
 	if d.s != nil {
 		d.s.Close()
 	}
-	d.db.Close()
+	if err := d.db.Close(); err != nil {
+		d.log.Warn("closing the database", "err", err)
+	}
 	os.RemoveAll(d.dir)
 }

@@ -192,7 +192,6 @@ type progressBar struct {
 	terminal bool
 	drawn    bool
 	last     time.Time
-	lastKey  string
 }
 
 func newProgressBar(w *os.File) *progressBar {
@@ -201,19 +200,19 @@ func newProgressBar(w *os.File) *progressBar {
 }
 
 func (b *progressBar) update(p runner.Progress) {
-	key := fmt.Sprintf("%s/%d", p.Query, p.Run)
-	if !b.terminal && key == b.lastKey && time.Since(b.last) < 5*time.Second {
-		return
+	if !b.terminal && time.Since(b.last) < 2*time.Second {
+		return // plain lines: one every 2 s
 	}
-	b.lastKey, b.last = key, time.Now()
+	b.last = time.Now()
 	frac := float64(p.Events) / float64(max(p.Total, 1))
-	rate := float64(p.Events) / max(p.Elapsed.Seconds(), 1e-9)
-	eta := "?"
-	if rate > 0 {
-		eta = time.Duration(float64(p.Total-p.Events) / rate * float64(time.Second)).Round(time.Second).String()
+	rate, eta := "?", "?"
+	if s := p.Elapsed.Seconds(); s >= 0.2 && p.Events > 0 {
+		r := float64(p.Events) / s
+		rate = fmt.Sprintf("%.0f", r/1e3)
+		eta = time.Duration(float64(p.Total-p.Events) / r * float64(time.Second)).Round(time.Second).String()
 	}
-	line := fmt.Sprintf("%s run %d: %d/%d events (%3.0f%%), %.0f K events/s, ETA %s",
-		p.Query, p.Run, p.Events, p.Total, frac*100, rate/1e3, eta)
+	line := fmt.Sprintf("%s run %d: %d/%d events (%3.0f%%), %s K events/s, ETA %s",
+		p.Query, p.Run, p.Events, p.Total, frac*100, rate, eta)
 	if !b.terminal {
 		fmt.Fprintln(b.w, line)
 		return
