@@ -3,6 +3,11 @@ package runner
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/runneldb/runnel/bench"
@@ -33,6 +38,11 @@ func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Res
 		create = fmt.Sprintf("CREATE MATERIALIZED VIEW %s AS %s", name, q.SQL)
 	}
 	cfg.Log.Info("run", "query", q.Name, "run", run, "events", cfg.Stream.Events, "parallelism", cfg.Parallelism)
+	stopProfile, err := startProfile(cfg, q, run)
+	if err != nil {
+		return res, err
+	}
+	defer stopProfile()
 	mem := sampleMemory()
 	start, cpu0 := time.Now(), cpuTime()
 	if _, err := exec(ctx, d.s, create); err != nil {
@@ -45,6 +55,7 @@ func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Res
 		_, err = exec(ctx, d.s, "FLUSH")
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
+	stopProfile()
 	res.PeakMemoryBytes = mem.end()
 	if err != nil {
 		return res, err
@@ -136,4 +147,32 @@ func jobState(ctx context.Context, d *database, show, name string) (string, int6
 			return state, in, nil
 		}
 	}
+}
+
+// startProfile starts the CPU profile of run of q if cfg asks for one,
+// and returns what stops it (which may be called more than once).
+func startProfile(cfg Config, q bench.Query, run int) (func(), error) {
+	if cfg.CPUProfile == "" || run != 1 {
+		return func() {}, nil
+	}
+	path := cfg.CPUProfile
+	if len(cfg.Queries) > 1 {
+		ext := filepath.Ext(path)
+		path = strings.TrimSuffix(path, ext) + "-" + q.Name + ext
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		})
+	}, nil
 }

@@ -44,6 +44,10 @@ type Config struct {
 	// Listen, when set, serves each run's database to Postgres clients on
 	// this address while it runs, so that its views can be queried.
 	Listen string
+	// CPUProfile, when set, is where the CPU profile of each query's first
+	// run goes (from its CREATE to its last output written): the file
+	// itself for one query, else the file with "-qN" before its extension.
+	CPUProfile string
 	// Progress, when set, is called about ten times a second during a run.
 	Progress func(Progress)
 	// Log receives what happens (runs starting, checks passing).

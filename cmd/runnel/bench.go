@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -36,7 +35,7 @@ func benchCommand(args []string) int {
 	views := fs.Bool("views", false, "run each query as a materialized view instead of a pipeline into a blackhole")
 	listen := fs.String("listen", "", "serve each run's database to Postgres clients on this address while it runs")
 	checkpoint := fs.Duration("checkpoint-interval", time.Second, "how often the running query checkpoints")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the runs into this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of each query's first run (the run alone) into this file; with several queries, into the file with -qN before its extension")
 	dir := fs.String("dir", "", "where the runs' data directories go (default: the temporary directory)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: runnel bench nexmark [options]\n\n"+
@@ -64,24 +63,11 @@ func benchCommand(args []string) int {
 		fmt.Fprintf(os.Stderr, "runnel bench: --events and --runs must be positive, --parallelism not negative\n")
 		return 2
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "runnel bench: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintf(os.Stderr, "runnel bench: %v\n", err)
-			return 1
-		}
-		defer pprof.StopCPUProfile()
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	bar := newProgressBar(os.Stderr)
 	cfg := runner.Config{Queries: qs, Stream: bench.Stream{Events: *events, Seed: *seed}, Parallelism: *parallelism,
-		Runs: *runs, Views: *views, CheckpointInterval: *checkpoint, Dir: *dir, Listen: *listen, Progress: bar.update,
+		Runs: *runs, Views: *views, CheckpointInterval: *checkpoint, Dir: *dir, Listen: *listen, CPUProfile: *cpuProfile, Progress: bar.update,
 		Log: slog.New(slog.NewTextHandler(bar, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	rep, err := runner.Run(ctx, cfg)
 	bar.finish()
