@@ -7,7 +7,7 @@ import (
 
 	"github.com/runneldb/runnel"
 	"github.com/runneldb/runnel/bench"
-	"github.com/runneldb/runnel/vector"
+	"github.com/runneldb/runnel/bench/runner"
 )
 
 // duckdbTestStream is the stream of the cross-engine tests: 50 seconds of
@@ -39,12 +39,16 @@ func TestDuckDBMatchesRunnel(t *testing.T) {
 			q, _ := bench.QueryNamed(name)
 			for _, table := range q.Tables {
 				if !created[table] {
-					duckdbRunnelExec(t, s, bench.SourceDDL(table, duckdbTestStream), nil)
+					if _, err := runner.Exec(ctx, s, bench.SourceDDL(table, duckdbTestStream)); err != nil {
+						t.Fatal(err)
+					}
 					created[table] = true
 				}
 			}
-			var want bench.Checksum
-			duckdbRunnelExec(t, s, q.SQL, &want)
+			want, err := runner.QueryChecksum(ctx, s, q.SQL)
+			if err != nil {
+				t.Fatal(err)
+			}
 			text, err := duckDBSQL(q)
 			if err != nil {
 				t.Fatal(err)
@@ -79,43 +83,4 @@ func duckdbTestConn(t *testing.T) *sql.Conn {
 	}
 	t.Cleanup(func() { conn.Close() })
 	return conn
-}
-
-// duckdbRunnelExec runs one statement in runnel and, if sum is not nil,
-// adds the rows of its result to it.
-func duckdbRunnelExec(t *testing.T, s *runnel.Session, text string, sum *bench.Checksum) {
-	t.Helper()
-	ctx := context.Background()
-	stmts, err := s.Parse(text)
-	if err != nil {
-		t.Fatalf("%s: %v", text, err)
-	}
-	p, err := s.Prepare(stmts[0], nil)
-	if err != nil {
-		t.Fatalf("%s: %v", text, err)
-	}
-	res, err := s.Execute(ctx, p, nil)
-	if err != nil {
-		t.Fatalf("%s: %v", text, err)
-	}
-	if res.Rows == nil {
-		return
-	}
-	defer res.Rows.Close()
-	types := make([]vector.Type, len(res.Columns))
-	for i, c := range res.Columns {
-		types[i] = c.Type
-	}
-	for {
-		b, err := res.Rows.Next(ctx)
-		if err != nil {
-			t.Fatalf("%s: %v", text, err)
-		}
-		if b == nil {
-			return
-		}
-		if sum != nil {
-			sum.Add(b, types)
-		}
-	}
 }

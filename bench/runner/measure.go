@@ -142,8 +142,8 @@ func measureGenerators(ctx context.Context, s bench.Stream, tables []string) ([]
 	return out, nil
 }
 
-// exec runs one statement.
-func exec(ctx context.Context, s *runnel.Session, sql string) (*runnel.Result, error) {
+// Exec runs one statement in session s.
+func Exec(ctx context.Context, s *runnel.Session, sql string) (*runnel.Result, error) {
 	stmts, err := s.Parse(sql)
 	if err != nil {
 		return nil, err
@@ -158,10 +158,10 @@ func exec(ctx context.Context, s *runnel.Session, sql string) (*runnel.Result, e
 	return s.Execute(ctx, p, nil)
 }
 
-// checksumOf runs query sql and sums up its rows.
-func checksumOf(ctx context.Context, s *runnel.Session, sql string) (vector.Checksum, error) {
+// QueryChecksum runs query sql in session s and sums up its rows.
+func QueryChecksum(ctx context.Context, s *runnel.Session, sql string) (vector.Checksum, error) {
 	var sum vector.Checksum
-	res, err := exec(ctx, s, sql)
+	res, err := Exec(ctx, s, sql)
 	if err != nil {
 		return sum, err
 	}
@@ -193,5 +193,5 @@ func batchChecksum(ctx context.Context, cfg Config, q bench.Query) (vector.Check
 		return vector.Checksum{}, err
 	}
 	defer d.close()
-	return checksumOf(ctx, d.s, q.SQL)
+	return QueryChecksum(ctx, d.s, q.SQL)
 }

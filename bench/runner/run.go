@@ -45,14 +45,14 @@ func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Res
 	defer stopProfile()
 	mem := sampleMemory()
 	start, cpu0 := time.Now(), cpuTime()
-	if _, err := exec(ctx, d.s, create); err != nil {
+	if _, err := Exec(ctx, d.s, create); err != nil {
 		mem.end()
 		return res, err
 	}
 	in, err := awaitFinished(ctx, cfg, d, q, run, rowsIn)
 	if err == nil {
 		// A checkpoint begun now writes out the rest.
-		_, err = exec(ctx, d.s, "FLUSH")
+		_, err = Exec(ctx, d.s, "FLUSH")
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	stopProfile()
@@ -70,7 +70,7 @@ func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Res
 		return res, err
 	}
 	if cfg.Views {
-		res.Checksum, err = checksumOf(ctx, d.s, "SELECT * FROM "+name)
+		res.Checksum, err = QueryChecksum(ctx, d.s, "SELECT * FROM "+name)
 		res.OutputRows = res.Checksum.Rows
 		return res, err
 	}
@@ -125,7 +125,7 @@ func awaitFinished(ctx context.Context, cfg Config, d *database, q bench.Query, 
 // jobState reads the state and rows in of job name from SHOW SINKS or
 // SHOW MATERIALIZED VIEWS (Name, State, Rows In, …).
 func jobState(ctx context.Context, d *database, show, name string) (string, int64, error) {
-	res, err := exec(ctx, d.s, show)
+	res, err := Exec(ctx, d.s, show)
 	if err != nil {
 		return "", 0, err
 	}

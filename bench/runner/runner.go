@@ -153,7 +153,7 @@ func open(ctx context.Context, cfg Config, q bench.Query) (*database, error) {
 		return nil, err
 	}
 	for _, t := range tablesOf([]bench.Query{q}) {
-		if _, err := exec(ctx, d.s, bench.SourceDDL(t, cfg.Stream)); err != nil {
+		if _, err := Exec(ctx, d.s, bench.SourceDDL(t, cfg.Stream)); err != nil {
 			d.close()
 			return nil, err
 		}
