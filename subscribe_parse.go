@@ -344,6 +344,9 @@ func (p *cursorParser) subscribe() (*subscribeStmt, error) {
 					break
 				}
 			}
+			if end == p.i { // AS OF WITH (…): no expression
+				return nil, p.fail()
+			}
 			last := p.toks[end-1]
 			expr := p.sql[p.toks[p.i].pos : last.pos+len(last.text)]
 			sel, err := p.query("SELECT (" + expr + ")::int8")

@@ -93,6 +93,7 @@ func TestParseCursorText(t *testing.T) {
 		{sql: "SUBSCRIBE mv WITH (FOO)", code: vector.CodeSyntaxError},
 		{sql: "SUBSCRIBE mv WITH (SNAPSHOT = maybe)", code: vector.CodeInvalidParameterValue},
 		{sql: "SUBSCRIBE mv AS 5", code: vector.CodeSyntaxError, pos: 17},
+		{sql: "SUBSCRIBE mv AS OF WITH (SNAPSHOT)", code: vector.CodeSyntaxError},
 		{sql: "SELECT 1; SUBSCRIBE mv; SELEC 2", code: vector.CodeSyntaxError, pos: 25},
 		{sql: "COPY (SUBSCRIBE mv) FROM STDIN", code: vector.CodeFeatureNotSupported},
 		{sql: "DECLARE c CURSOR FOR INSERT INTO t VALUES (1)", code: vector.CodeSyntaxError},
