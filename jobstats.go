@@ -6,7 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/runneldb/runnel/catalog"
 	"github.com/runneldb/runnel/vector"
 )
 
@@ -121,7 +120,7 @@ type JobStats struct {
 	State string
 	// RowsIn counts the rows fed to the job's sources.
 	RowsIn int64
-	// RowsOut counts the changes its sink wrote out.
+	// RowsOut counts the changes its sink wrote out (a view: its rows).
 	RowsOut int64
 	// LatencyP50 and LatencyP99 are quantiles, over the rows read from
 	// its sources, of the time from a row's being read to the checkpoint
@@ -132,15 +131,17 @@ type JobStats struct {
 	Checksum *vector.Checksum
 }
 
-// JobStats returns the figures of pipeline or sink name (schema "" for the
-// search path's first).
+// JobStats returns the figures of continuous query name (a materialized
+// view, pipeline or sink; schema "" for the search path's first). A
+// materialized view has no sink: its RowsOut is the rows it holds, and it
+// keeps no latency or checksum.
 func (s *Session) JobStats(schema, name string) (JobStats, error) {
 	t, err := s.lookupTable(schema, name)
 	if err != nil {
 		return JobStats{}, err
 	}
-	if t.Kind != catalog.KindPipeline && t.Kind != catalog.KindSink {
-		return JobStats{}, vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is not a pipeline or sink", t.Name)
+	if !isJob(t) {
+		return JobStats{}, vector.Errorf(vector.CodeWrongObjectType, "\"%s\" is not a materialized view, pipeline or sink", t.Name)
 	}
 	sm := s.db.streams
 	sm.mu.Lock()
@@ -149,7 +150,7 @@ func (s *Session) JobStats(schema, name string) (JobStats, error) {
 	if rv == nil {
 		return JobStats{State: "failed: " + why}, nil
 	}
-	st := JobStats{State: rv.state(), RowsIn: rv.in.Load()}
+	st := JobStats{State: rv.state(), RowsIn: rv.in.Load(), RowsOut: rv.view.Len()}
 	if rv.sink != nil {
 		st.RowsOut = rv.sink.Rows()
 		if c, ok := rv.sink.Writer().(interface{ Checksum() vector.Checksum }); ok {

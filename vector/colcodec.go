@@ -168,8 +168,8 @@ func NewColumnReader(what string, value []byte) *ColumnReader {
 // Err is the first problem met, or nil.
 func (d *ColumnReader) Err() error { return d.err }
 
-// Fail records a problem, unless one was met already.
-func (d *ColumnReader) Fail(format string, args ...any) {
+// fail records a problem, unless one was met already.
+func (d *ColumnReader) fail(format string, args ...any) {
 	if d.err == nil {
 		d.err = fmt.Errorf("corrupt %s: %s", d.what, fmt.Sprintf(format, args...))
 	}
@@ -178,7 +178,7 @@ func (d *ColumnReader) Fail(format string, args ...any) {
 // Bytes reads the next n bytes.
 func (d *ColumnReader) Bytes(n int) []byte {
 	if d.err != nil || n < 0 || n > len(d.buf)-d.pos {
-		d.Fail("truncated at byte %d", d.pos)
+		d.fail("truncated at byte %d", d.pos)
 		return nil
 	}
 	b := d.buf[d.pos : d.pos+n : d.pos+n]
@@ -193,7 +193,7 @@ func (d *ColumnReader) Uvarint() uint64 {
 	}
 	v, k := binary.Uvarint(d.buf[d.pos:])
 	if k <= 0 {
-		d.Fail("truncated at byte %d", d.pos)
+		d.fail("truncated at byte %d", d.pos)
 		return 0
 	}
 	d.pos += k
@@ -210,7 +210,7 @@ func (d *ColumnReader) Align() {
 // Words reads n 8-aligned 64-bit words, aliasing the reader's memory.
 func (d *ColumnReader) Words(n int) []uint64 {
 	if n < 0 || n > len(d.buf) {
-		d.Fail("%d words", n)
+		d.fail("%d words", n)
 		return nil
 	}
 	d.Align()
@@ -226,7 +226,7 @@ func (d *ColumnReader) Words(n int) []uint64 {
 func (d *ColumnReader) Rows() int {
 	n := d.Uvarint()
 	if n > uint64(len(d.buf)) {
-		d.Fail("%d rows", n)
+		d.fail("%d rows", n)
 		return 0
 	}
 	return int(n)
@@ -239,7 +239,7 @@ func (d *ColumnReader) Columns(dts []arrow.DataType, n int) []arrow.Array {
 	for c, dt := range dts {
 		nulls := int(d.Uvarint())
 		if nulls < 0 || nulls > n {
-			d.Fail("%d nulls in %d rows", nulls, n)
+			d.fail("%d nulls in %d rows", nulls, n)
 		}
 		var validity []byte
 		if nulls > 0 {
@@ -258,11 +258,11 @@ func (d *ColumnReader) Columns(dts []arrow.DataType, n int) []arrow.Array {
 			if d.err == nil {
 				offs := arrow.Int32Traits.CastFromBytes(values)
 				if offs[0] != 0 || offs[n] < 0 {
-					d.Fail("bad offsets")
+					d.fail("bad offsets")
 				} else {
 					for i := range n {
 						if offs[i+1] < offs[i] {
-							d.Fail("bad offsets")
+							d.fail("bad offsets")
 							break
 						}
 					}
@@ -281,7 +281,7 @@ func (d *ColumnReader) Columns(dts []arrow.DataType, n int) []arrow.Array {
 // End checks that nothing is left to read, and returns Err.
 func (d *ColumnReader) End() error {
 	if d.err == nil && d.pos != len(d.buf) {
-		d.Fail("%d trailing bytes", len(d.buf)-d.pos)
+		d.fail("%d trailing bytes", len(d.buf)-d.pos)
 	}
 	return d.err
 }
@@ -328,7 +328,7 @@ func DecodeBatch(value []byte, types []Type) (*Batch, error) {
 		b.Weights = unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(w))), len(w))
 		for _, v := range b.Weights {
 			if v == 0 {
-				d.Fail("a weight of 0")
+				d.fail("a weight of 0")
 				break
 			}
 		}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/runneldb/runnel/bench"
-	"github.com/runneldb/runnel/vector"
 )
 
 // jobName is the name of the pipeline (a sink) or view a run creates.
@@ -91,60 +90,28 @@ func runOnce(ctx context.Context, cfg Config, q bench.Query, run int) (bench.Res
 // its output of it, reporting progress meanwhile; it returns the rows its
 // sources fed.
 func awaitFinished(ctx context.Context, cfg Config, d *database, q bench.Query, run int, rowsIn int64) (int64, error) {
-	name := jobName(q)
 	start := time.Now()
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
-	show := "SHOW SINKS"
-	if cfg.Views {
-		show = "SHOW MATERIALIZED VIEWS"
-	}
 	for {
-		state, in, err := jobState(ctx, d, show, name)
+		st, err := d.s.JobStats("", jobName(q))
 		if err != nil {
 			return 0, err
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(Progress{Query: q.Name, Run: run, Events: cfg.Stream.Events * in / max(rowsIn, 1),
+			cfg.Progress(Progress{Query: q.Name, Run: run, Events: cfg.Stream.Events * st.RowsIn / max(rowsIn, 1),
 				Total: cfg.Stream.Events, Elapsed: time.Since(start)})
 		}
 		switch {
-		case state == "finished":
-			return in, nil
-		case state != "running" && len(state) >= 6 && state[:6] == "failed":
-			return 0, fmt.Errorf("%s", state)
+		case st.State == "finished":
+			return st.RowsIn, nil
+		case strings.HasPrefix(st.State, "failed"):
+			return 0, fmt.Errorf("%s", st.State)
 		}
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
 			return 0, ctx.Err()
-		}
-	}
-}
-
-// jobState reads the state and rows in of job name from SHOW SINKS or
-// SHOW MATERIALIZED VIEWS (Name, State, Rows In, …).
-func jobState(ctx context.Context, d *database, show, name string) (string, int64, error) {
-	res, err := Exec(ctx, d.s, show)
-	if err != nil {
-		return "", 0, err
-	}
-	defer res.Rows.Close()
-	for {
-		b, err := res.Rows.Next(ctx)
-		if err != nil || b == nil {
-			return "", 0, fmt.Errorf("%s does not list %s (%v)", show, name, err)
-		}
-		for i := range b.Len {
-			if vector.ValueAt(b.Cols[0], vector.Text, i) != name {
-				continue
-			}
-			state, _ := vector.ValueAt(b.Cols[1], vector.Text, i).(string)
-			var in int64
-			if v, ok := vector.ValueAt(b.Cols[2], vector.Text, i).(string); ok {
-				fmt.Sscan(v, &in) //nolint:errcheck // a count
-			}
-			return state, in, nil
 		}
 	}
 }
